@@ -1,0 +1,68 @@
+/** Stable error codes; users and tools match on these, never on messages. */
+export type ErrorCode =
+  | 'invalid-config'
+  | 'invalid-filter'
+  | 'unknown-event'
+  | 'plugin-error'
+  | 'plugin-load'
+  | 'task-error'
+  | 'backend-unavailable'
+  | 'kernel-missing'
+  | 'data-error'
+  | 'sync-listener';
+
+/** Base class of every error trainwatch throws on purpose. */
+export class TrainwatchError extends Error {
+  override readonly name: string = 'TrainwatchError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One problem in a config, addressed by its JSON path (e.g. `plugins[0].options.maxNorm`). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** An invalid config: carries every issue found, not only the first. */
+export class ConfigError extends TrainwatchError {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super('invalid-config', ConfigError.format(issues));
+  }
+  static format(issues: readonly ConfigIssue[]): string {
+    const lines = issues.map((i) => `  ${i.path ? `${i.path}: ` : ''}${i.message}`);
+    return `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+  }
+}
+
+/** An exception raised inside a plugin, named by plugin and by the event (or phase) it was handling. */
+export class PluginError extends TrainwatchError {
+  override readonly name = 'PluginError';
+  constructor(
+    readonly plugin: string,
+    readonly event: string,
+    cause: unknown,
+  ) {
+    super('plugin-error', `plugin "${plugin}" failed in ${event}: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/** A backend that was asked for explicitly and could not be loaded. */
+export class BackendError extends TrainwatchError {
+  override readonly name = 'BackendError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('backend-unavailable', message, options);
+  }
+}
+
+/** The message of anything thrown, including non-Error values. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return typeof e === 'string' ? e : JSON.stringify(e);
+}

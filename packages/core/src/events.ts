@@ -1,0 +1,187 @@
+import type { Tensor, NamedTensorMap, Scalar } from './tf';
+import type { Finding } from './findings';
+
+/** What a run ended as. `stopped`: a plugin, the user (Ctrl-C) or an abort signal ended it early. */
+export type RunStatus = 'completed' | 'stopped' | 'failed';
+
+/** One trainable parameter, named the way findings and reports name it. */
+export interface ParamInfo {
+  /** Unique variable name, e.g. `dense_Dense1/kernel`. */
+  readonly name: string;
+  /** Name of the layer that owns it, e.g. `dense_Dense1`. */
+  readonly layer: string;
+  /** Layer class, e.g. `Dense`, `Conv2D`. */
+  readonly layerClass: string;
+  readonly shape: readonly number[];
+}
+
+/** One captured layer output of the forward pass (lent: valid only during dispatch). */
+export interface LayerActivation {
+  readonly layer: string;
+  readonly layerClass: string;
+  /** The layer's activation function name when it has one (`relu`, `sigmoid`, `softmax`, `linear`...). */
+  readonly activation?: string;
+  readonly output: Tensor;
+}
+
+export interface RunBeginEvent {
+  readonly runId: string;
+  readonly task: string;
+  readonly backend: string;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  readonly trainSize: number;
+  readonly valSize: number;
+  readonly params: readonly ParamInfo[];
+}
+
+export interface EpochBeginEvent {
+  readonly epoch: number;
+  readonly step: number;
+}
+
+export interface BatchBeginEvent {
+  readonly step: number;
+  readonly epoch: number;
+  /** Index of the batch inside the epoch. */
+  readonly batch: number;
+  readonly size: number;
+}
+
+/** Emitted only on steps where some listener's filter asked for it. Tensors are lent. */
+export interface ForwardEndEvent {
+  readonly step: number;
+  readonly epoch: number;
+  readonly inputs: Tensor;
+  readonly labels: Tensor;
+  readonly predictions: Tensor;
+  readonly activations: readonly LayerActivation[];
+}
+
+/**
+ * Queue tensors for the step's single readback. Values arrive in `batch:end` as `readback[key]`.
+ * The core takes ownership of the tensor you pass (it keeps and disposes it).
+ */
+export type ReadbackRequest = (key: string, tensor: Tensor) => void;
+
+/** Gradients before the optimizer applies them. Tensors are lent. */
+export interface GradsComputedEvent {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: Scalar;
+  /** Gradient per variable name (see `params`). */
+  readonly grads: Readonly<NamedTensorMap>;
+  readonly params: readonly ParamInfo[];
+  readonly readback: ReadbackRequest;
+}
+
+/** What interception did to one step's update. */
+export interface UpdateInfo {
+  /** False when an interceptor skipped the step (weights unchanged). */
+  readonly applied: boolean;
+  readonly interventions: readonly Intervention[];
+}
+
+export interface Intervention {
+  readonly plugin: string;
+  readonly action: 'transform' | 'skip';
+  readonly reason: string;
+}
+
+export interface BatchEndEvent {
+  readonly step: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly loss: number;
+  /** Training metrics on this batch (e.g. `acc`). */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly learningRate: number;
+  /** Wall time of the step (forward, backward, update, readback), milliseconds. */
+  readonly stepMs: number;
+  readonly update: UpdateInfo;
+  /** Values requested through `readback` during this step, flattened. */
+  readonly readback: Readonly<Record<string, Float32Array>>;
+}
+
+export interface EpochEndEvent {
+  readonly epoch: number;
+  readonly step: number;
+  /** Mean training loss and metrics over the epoch's batches. */
+  readonly train: Readonly<Record<string, number>>;
+  /** Validation loss and metrics (`loss`, `acc`...), empty when there is no validation set. */
+  readonly val: Readonly<Record<string, number>>;
+  readonly epochMs: number;
+}
+
+export interface EvalEndEvent {
+  readonly step: number;
+  readonly epoch: number;
+  /** Which evaluation: `validation` for the loop's own, others from plugins. */
+  readonly name: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly evalMs: number;
+}
+
+export interface RunEndEvent {
+  readonly status: RunStatus;
+  readonly reason: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly wallMs: number;
+  readonly final: Readonly<Record<string, number>>;
+}
+
+export interface ErrorEvent {
+  /** The plugin that threw, or `core`. */
+  readonly plugin: string;
+  /** The event or phase being handled (`setup`, `batch:end`, ...). */
+  readonly event: string;
+  readonly code: string;
+  readonly message: string;
+  readonly step: number;
+}
+
+/** The typed event map: one payload object per event. */
+export interface TrainEvents {
+  'run:begin': RunBeginEvent;
+  'epoch:begin': EpochBeginEvent;
+  'batch:begin': BatchBeginEvent;
+  'forward:end': ForwardEndEvent;
+  'grads:computed': GradsComputedEvent;
+  'batch:end': BatchEndEvent;
+  'epoch:end': EpochEndEvent;
+  'eval:end': EvalEndEvent;
+  finding: Finding;
+  'run:end': RunEndEvent;
+  error: ErrorEvent;
+}
+
+export type EventName = keyof TrainEvents;
+
+/** Events in the order a run emits them. */
+export const EVENT_NAMES: readonly EventName[] = [
+  'run:begin',
+  'epoch:begin',
+  'batch:begin',
+  'forward:end',
+  'grads:computed',
+  'batch:end',
+  'epoch:end',
+  'eval:end',
+  'finding',
+  'run:end',
+  'error',
+];
+
+/**
+ * Events that lend tensors or sit inside a step are dispatched synchronously: a listener that
+ * returns a Promise there is reported as an error. The others await async listeners in order.
+ */
+export const SYNC_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
+  'batch:begin',
+  'forward:end',
+  'grads:computed',
+  'finding',
+  'error',
+]);

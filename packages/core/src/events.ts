@@ -57,6 +57,7 @@ export interface ForwardEndEvent {
   readonly labels: Tensor;
   readonly predictions: Tensor;
   readonly activations: readonly LayerActivation[];
+  readonly readback: ReadbackRequest;
 }
 
 /**

@@ -1,0 +1,82 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { LOSS_NAMES, OPTIMIZER_NAMES } from './losses';
+
+/** A string enum as plain JSON Schema `enum` (clearer errors than TypeBox's union of literals). */
+export function StringEnum<T extends string>(values: readonly T[], options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `{ "use": ..., "options": {...} }`: how the config names a task or a plugin. */
+const useField = Type.String({
+  minLength: 1,
+  description: 'A built-in name, an npm package, or a path to a local .js file (relative to the config file).',
+});
+const optionsField = Type.Object({}, { additionalProperties: true, description: "Options, validated by the plugin's or task's own schema." });
+
+export const TaskEntrySchema = Type.Object(
+  { use: useField, options: Type.Optional(optionsField) },
+  { additionalProperties: false, description: 'The model and data to train.' },
+);
+
+export const PluginEntrySchema = Type.Object(
+  {
+    use: useField,
+    options: Type.Optional(optionsField),
+    enabled: Type.Optional(Type.Boolean({ default: true, description: 'Set false to keep the entry but not run it.' })),
+    order: Type.Optional(StringEnum(['pre', 'post'] as const, { description: "Overrides the plugin's declared order." })),
+  },
+  { additionalProperties: false },
+);
+
+export const TrainingSchema = Type.Object(
+  {
+    epochs: Type.Integer({ minimum: 1, default: 5, description: 'Passes over the training set.' }),
+    batchSize: Type.Integer({ minimum: 1, default: 64, description: 'Examples per optimizer step.' }),
+    optimizer: StringEnum(OPTIMIZER_NAMES, { default: 'adam', description: 'Used unless the task brings its own.' }),
+    learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.001 }),
+    seed: Type.Integer({ default: 42, description: 'Seeds batch order and the built-in tasks’ initialisers.' }),
+    backend: StringEnum(['auto', 'tensorflow', 'wasm', 'cpu'] as const, {
+      default: 'auto',
+      description: 'auto: tensorflow (tfjs-node) if installed, else wasm, else cpu.',
+    }),
+    validation: Type.Optional(
+      Type.Object(
+        { split: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Fraction of the training set held out (the last examples, as in Keras) when the task has no validation set.' }) },
+        { additionalProperties: false },
+      ),
+    ),
+    maxSteps: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop (as completed) after this many optimizer steps.' })),
+    failFast: Type.Boolean({ default: false, description: 'A plugin error fails the run instead of being reported and skipped.' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const OutputSchema = Type.Object(
+  {
+    dir: Type.String({ default: 'runs', description: 'Parent folder of run directories (relative to the working directory).' }),
+    name: Type.Optional(Type.String({ minLength: 1, description: 'Run directory name; default <timestamp>-<task>.' })),
+    events: Type.Boolean({ default: true, description: 'Write events.jsonl.' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    task: TaskEntrySchema,
+    training: TrainingSchema,
+    plugins: Type.Array(PluginEntrySchema, { default: [] }),
+    output: OutputSchema,
+  },
+  { additionalProperties: false, title: 'trainwatch config' },
+);
+
+export type TaskEntry = Static<typeof TaskEntrySchema>;
+export type PluginEntry = Static<typeof PluginEntrySchema>;
+export type TrainingConfig = Static<typeof TrainingSchema>;
+export type OutputConfig = Static<typeof OutputSchema>;
+/** A config after validation, with every default applied. */
+export type TrainwatchConfig = Static<typeof ConfigSchema>;
+
+export { LOSS_NAMES, OPTIMIZER_NAMES };
+export type { TSchema };

@@ -1,0 +1,153 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type * as tf from './tf';
+import type { Listener } from './bus';
+import type { EventName, ParamInfo } from './events';
+import type { Filter } from './filters';
+import type { FindingInput } from './findings';
+import type { ArtifactWriter } from './artifacts';
+import type { Logger } from './logger';
+
+/** A JSON Schema object (TypeBox schemas are JSON Schemas too). */
+export type JsonSchema = Record<string, unknown>;
+
+/** Returned by `setup`; runs once at the end of the run, in reverse plugin order, even after a failure. */
+export type Disposer = () => void | Promise<void>;
+
+/** Where a plugin runs relative to the others: `pre` plugins first, then unmarked, then `post`; config order within each. */
+export type PluginOrder = 'pre' | 'post';
+
+/** The bus as a plugin sees it: listen only. Listeners are removed for you when the run ends. */
+export interface PluginBus {
+  on<E extends EventName>(event: E, listener: Listener<E>, filter?: Filter): () => void;
+}
+
+/** A read-only view of the run, updated by the core as it goes. */
+export interface RunState {
+  readonly runId: string;
+  readonly task: string;
+  readonly backend: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  /** Milliseconds since the run began. */
+  readonly elapsedMs: number;
+  /** Last epoch's training and validation metrics (`loss`, `acc`, `val_loss`, `val_acc`...). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Set once a stop was requested (by a plugin, a signal or max steps). */
+  readonly stopReason: string | undefined;
+}
+
+/** The model, for inspection only: plugins must not train it or change its weights. */
+export type ReadonlyModel = Pick<tf.LayersModel, 'name' | 'layers' | 'inputs' | 'outputs' | 'countParams' | 'getLayer' | 'predict'>;
+
+/** What one interceptor sees: the gradients about to be applied, and the step's readback values. */
+export interface GradientStep {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly grads: Readonly<tf.NamedTensorMap>;
+  readonly params: readonly ParamInfo[];
+  /** Values requested in this step's `forward:end` / `grads:computed` (one readback, already done). */
+  readonly readback: Readonly<Record<string, Float32Array>>;
+}
+
+/**
+ * An interceptor's answer. Nothing (undefined) keeps the gradients. `replace` hands the core new
+ * gradient tensors (it owns and disposes them); `skip` drops this step's update.
+ */
+export type GradientDecision =
+  | undefined
+  | { action: 'skip'; reason: string }
+  | { action: 'replace'; grads: tf.NamedTensorMap; reason: string };
+
+export type GradientInterceptor = (step: GradientStep) => GradientDecision | void;
+
+/** The narrow context a plugin's `setup` receives. */
+export interface PluginContext<O> {
+  /** The plugin's name as configured. */
+  readonly name: string;
+  /** Options validated against the plugin's schema, defaults applied. */
+  readonly options: Readonly<O>;
+  readonly bus: PluginBus;
+  readonly state: RunState;
+  /** Logger named after the plugin. */
+  readonly log: Logger;
+  readonly model: ReadonlyModel;
+  /** Writes files into the run directory. */
+  readonly artifacts: ArtifactWriter;
+  /** Reports a finding; it is emitted on the bus and saved to `findings.json`. */
+  report(finding: FindingInput): void;
+  /** Asks the loop to stop after the current step; the run ends `stopped` with this reason. */
+  requestStop(reason: string): void;
+  /**
+   * Intercepts each step's gradients after the readback and before the optimizer applies them.
+   * Interceptors run in plugin order; each sees the previous one's result. Returns an unregister function.
+   */
+  interceptGradients(interceptor: GradientInterceptor): () => void;
+}
+
+/** Options type of a schema: TypeBox schemas give their static type, plain JSON Schemas a record. */
+export type OptionsOf<S> = S extends TSchema ? Static<S> : Record<string, unknown>;
+
+export interface PluginDefinition<S extends TSchema | JsonSchema, O = OptionsOf<S>> {
+  /** Kebab-case name, used in findings and logs. */
+  name: string;
+  /** One line for `trainwatch plugins`. */
+  description?: string;
+  /** Options schema: the single source of validation, defaults, editor completion and types. */
+  schema?: S;
+  order?: PluginOrder;
+  setup(ctx: PluginContext<O>): Disposer | void | Promise<Disposer | void>;
+}
+
+/** A plugin: a plain object, made by {@link definePlugin}. */
+export interface Plugin<O = unknown> {
+  readonly kind: 'trainwatch-plugin';
+  readonly name: string;
+  readonly description: string;
+  readonly schema: JsonSchema;
+  readonly order: PluginOrder | undefined;
+  setup(ctx: PluginContext<O>): Disposer | void | Promise<Disposer | void>;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/;
+
+/** Checks a name against the kebab-case rule shared by plugins and tasks. */
+export function assertKebabName(kind: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new TypeError(`${kind} name must be kebab-case (e.g. "loss-spike"), got ${JSON.stringify(name)}`);
+  }
+}
+
+/**
+ * Defines a plugin. With a TypeBox schema the options type is inferred:
+ * ```ts
+ * export default definePlugin({
+ *   name: 'loss-spike',
+ *   schema: Type.Object({ factor: Type.Number({ default: 3 }) }),
+ *   setup(ctx) { ctx.bus.on('batch:end', (e) => { ... ctx.options.factor ... }); },
+ * });
+ * ```
+ */
+export function definePlugin<S extends TSchema | JsonSchema = JsonSchema, O = OptionsOf<S>>(def: PluginDefinition<S, O>): Plugin<O> {
+  assertKebabName('plugin', def.name);
+  if (typeof def.setup !== 'function') throw new TypeError(`plugin "${def.name}" needs a setup(ctx) function`);
+  if (def.order !== undefined && def.order !== 'pre' && def.order !== 'post') {
+    throw new TypeError(`plugin "${def.name}": order must be "pre" or "post", got ${JSON.stringify(def.order)}`);
+  }
+  return {
+    kind: 'trainwatch-plugin',
+    name: def.name,
+    description: def.description ?? '',
+    schema: (def.schema ?? { type: 'object', properties: {} }) as JsonSchema,
+    order: def.order,
+    setup: def.setup,
+  };
+}
+
+/** True for a plugin object (from this or another copy of `@trainwatch/core`). */
+export function isPlugin(value: unknown): value is Plugin {
+  const v = value as Plugin | null;
+  return typeof v === 'object' && v !== null && v.kind === 'trainwatch-plugin' && typeof v.setup === 'function' && typeof v.name === 'string';
+}

@@ -1,0 +1,267 @@
+import * as tf from './tf';
+import type { EventBus } from './bus';
+import { buildCaptureModel, describeParams, type CapturedLayer } from './capture';
+import { errorMessage, TrainwatchError } from './errors';
+import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, TrainEvents } from './events';
+import type { InterceptorChain, InterceptionResult } from './interception';
+import { accuracy, type LossFn } from './losses';
+import { createRng, permutation } from './random';
+import type { TensorDataset } from './task';
+
+/** Stop requests and fatal errors, shared by the loop, the bus and the plugin contexts. */
+export class RunControl {
+  stopReason: string | undefined;
+  /** Set when a failure must end the run (a plugin error under `failFast`). */
+  fatal: unknown;
+  requestStop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+}
+
+export interface TrainerOptions {
+  runId: string;
+  task: string;
+  backend: string;
+  model: tf.LayersModel;
+  loss: LossFn;
+  metrics: readonly 'accuracy'[];
+  optimizer: tf.Optimizer;
+  train: TensorDataset;
+  validation?: TensorDataset | undefined;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  maxSteps?: number | undefined;
+  signal?: AbortSignal | undefined;
+  bus: EventBus;
+  interceptors: InterceptorChain;
+  control: RunControl;
+}
+
+interface StepNumbers {
+  loss: number;
+  acc: number | undefined;
+}
+
+/**
+ * The custom training loop: `optimizer.computeGradients` / `applyGradients` over a LayersModel (not
+ * `model.fit`, which hides gradients), one readback per step, events on the bus.
+ */
+export class Trainer {
+  step = 0;
+  epoch = 0;
+  /** Epochs that ran to their end (validation included). */
+  completedEpochs = 0;
+  readonly params: ParamInfo[];
+  readonly stepsPerEpoch: number;
+  metrics: Record<string, number> = {};
+  private readonly variables: tf.Variable[];
+  private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
+  private readonly startMs = performance.now();
+  private stopIsCompletion = false;
+
+  constructor(private readonly o: TrainerOptions) {
+    if (o.model.outputs.length !== 1) {
+      throw new TrainwatchError('task-error', `the model has ${o.model.outputs.length} outputs; trainwatch trains single-output models`);
+    }
+    const n = o.train.x.shape[0]!;
+    if (o.train.y.shape[0] !== n) {
+      throw new TrainwatchError('data-error', `train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
+    }
+    if (n === 0) throw new TrainwatchError('data-error', 'the training set is empty');
+    this.stepsPerEpoch = Math.ceil(n / o.batchSize);
+    ({ params: this.params, variables: this.variables } = describeParams(o.model));
+  }
+
+  get elapsedMs(): number {
+    return performance.now() - this.startMs;
+  }
+
+  /** Runs every epoch (or until a stop) and returns the `run:end` payload it emitted. */
+  async run(): Promise<RunEndEvent> {
+    const { o } = this;
+    let status: RunStatus = 'completed';
+    let reason = `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} done`;
+    const rng = createRng(o.seed);
+    try {
+      await this.emit('run:begin', {
+        runId: o.runId,
+        task: o.task,
+        backend: o.backend,
+        epochs: o.epochs,
+        stepsPerEpoch: this.stepsPerEpoch,
+        batchSize: o.batchSize,
+        trainSize: o.train.x.shape[0]!,
+        valSize: o.validation?.x.shape[0] ?? 0,
+        params: this.params,
+      });
+      for (let epoch = 0; epoch < o.epochs && !this.checkStop(); epoch++) {
+        this.epoch = epoch;
+        const e0 = performance.now();
+        await this.emit('epoch:begin', { epoch, step: this.step });
+        const order = permutation(o.train.x.shape[0]!, rng);
+        let lossSum = 0;
+        let accSum = 0;
+        let batches = 0;
+        for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
+          const r = await this.trainStep(order, b);
+          lossSum += r.loss;
+          accSum += r.acc ?? 0;
+          batches++;
+        }
+        const train: Record<string, number> = batches > 0 ? { loss: lossSum / batches } : {};
+        if (batches > 0 && o.metrics.includes('accuracy')) train['acc'] = accSum / batches;
+        const val = o.validation ? await this.validate(o.validation) : {};
+        this.metrics = { ...train, ...Object.fromEntries(Object.entries(val).map(([k, v]) => [`val_${k}`, v])) };
+        await this.emit('epoch:end', { epoch, step: this.step, train, val, epochMs: performance.now() - e0 });
+        if (batches === this.stepsPerEpoch) this.completedEpochs++;
+      }
+      if (o.control.stopReason !== undefined) {
+        status = this.stopIsCompletion ? 'completed' : 'stopped';
+        reason = o.control.stopReason;
+      }
+    } catch (e) {
+      status = 'failed';
+      reason = errorMessage(e);
+      o.control.fatal ??= e;
+    }
+    const end: RunEndEvent = { status, reason, step: this.step, epoch: this.epoch, wallMs: this.elapsedMs, final: this.metrics };
+    try {
+      await this.emit('run:end', end);
+    } catch {
+      // The run already ended; a failing run:end listener was reported by the bus.
+    }
+    return end;
+  }
+
+  /** Loss and metrics of the model on a dataset, in inference mode, with one readback. */
+  async evaluate(data: TensorDataset, batchSize = 256): Promise<Record<string, number>> {
+    const n = data.x.shape[0]!;
+    const withAcc = this.o.metrics.includes('accuracy');
+    let sums = tf.zeros([2]);
+    for (let i = 0; i < n; i += batchSize) {
+      const size = Math.min(batchSize, n - i);
+      const next = tf.tidy(() => {
+        const xb = tf.slice(data.x, i, size);
+        const yb = tf.slice(data.y, i, size);
+        const p = this.o.model.apply(xb, { training: false }) as tf.Tensor;
+        const acc = withAcc ? accuracy(yb, p) : tf.scalar(0);
+        return tf.add(sums, tf.mul(tf.stack([this.o.loss(yb, p), acc]), size));
+      });
+      sums.dispose();
+      sums = next;
+    }
+    const [loss, acc] = await sums.data();
+    sums.dispose();
+    const out: Record<string, number> = { loss: loss! / n };
+    if (withAcc) out['acc'] = acc! / n;
+    return out;
+  }
+
+  private async validate(data: TensorDataset): Promise<Record<string, number>> {
+    const t0 = performance.now();
+    const metrics = await this.evaluate(data, Math.max(this.o.batchSize, 256));
+    await this.emit('eval:end', { step: this.step, epoch: this.epoch, name: 'validation', metrics, evalMs: performance.now() - t0 });
+    return metrics;
+  }
+
+  private checkStop(): boolean {
+    const { control, signal, maxSteps } = this.o;
+    if (control.fatal !== undefined) throw control.fatal;
+    if (signal?.aborted && control.stopReason === undefined) {
+      control.requestStop(typeof signal.reason === 'string' ? signal.reason : 'aborted');
+    }
+    if (maxSteps !== undefined && this.step >= maxSteps && control.stopReason === undefined) {
+      control.requestStop(`max steps (${maxSteps}) reached`);
+      this.stopIsCompletion = true;
+    }
+    return control.stopReason !== undefined;
+  }
+
+  private async emit<E extends EventName>(event: E, payload: TrainEvents[E]): Promise<void> {
+    await this.o.bus.emit(event, payload);
+    if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
+  }
+
+  /** Sync dispatch for events that lend tensors; listeners' scratch tensors are freed by tidy. */
+  private lend<E extends EventName>(event: E, payload: TrainEvents[E]): void {
+    tf.tidy(() => {
+      this.o.bus.emit(event, payload);
+    });
+    if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
+  }
+
+  private captureView() {
+    this.capture ??= buildCaptureModel(this.o.model);
+    return this.capture;
+  }
+
+  private async trainStep(order: Int32Array, b: number): Promise<StepNumbers> {
+    const { o } = this;
+    const t0 = performance.now();
+    const step = this.step;
+    const epoch = this.epoch;
+    const idx = order.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order.length));
+    const [xb, yb] = tf.tidy(() => {
+      const i = tf.tensor1d(idx, 'int32');
+      return [tf.gather(o.train.x, i), tf.gather(o.train.y, i)];
+    }) as [tf.Tensor, tf.Tensor];
+    const requests: { key: string; t: tf.Tensor }[] = [];
+    const readback: ReadbackRequest = (key, t) => {
+      requests.push({ key, t: tf.keep(tf.cast(tf.reshape(t, [-1]), 'float32')) });
+    };
+    const held: tf.Tensor[] = [xb, yb];
+    let result: InterceptionResult | undefined;
+    try {
+      this.lend('batch:begin', { step, epoch, batch: b, size: idx.length });
+      const capture = o.bus.wants('forward:end', step) ? this.captureView() : undefined;
+      let preds: tf.Tensor | undefined;
+      let acts: tf.Tensor[] = [];
+      const { value: loss, grads } = o.optimizer.computeGradients(() => {
+        if (capture) {
+          acts = (capture.view.apply(xb, { training: true }) as tf.Tensor[]).map((t) => tf.keep(t));
+          preds = acts[capture.predictionIndex]!;
+        } else {
+          preds = tf.keep(o.model.apply(xb, { training: true }) as tf.Tensor);
+        }
+        return o.loss(yb, preds);
+      }, this.variables);
+      held.push(loss, ...Object.values(grads), ...(acts.length > 0 ? acts : [preds!]));
+      if (capture) {
+        const activations = capture.layers.map((l, i) => ({ ...l, output: acts[i]! }));
+        this.lend('forward:end', { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback });
+      }
+      this.lend('grads:computed', { step, epoch, loss, grads, params: this.params, readback });
+
+      // The step's one readback: loss, metrics and whatever listeners asked for.
+      const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;
+      const pack = tf.tidy(() => tf.concat([tf.reshape(loss, [1]), ...(acc ? [tf.reshape(acc, [1])] : []), ...requests.map((r) => r.t)]));
+      held.push(pack, ...(acc ? [acc] : []));
+      const values = await pack.data();
+      const lossValue = values[0]!;
+      const accValue = acc ? values[1] : undefined;
+      const extra: Record<string, Float32Array> = {};
+      let offset = acc ? 2 : 1;
+      for (const r of requests) {
+        extra[r.key] = values.subarray(offset, offset + r.t.size) as Float32Array;
+        offset += r.t.size;
+      }
+
+      result = o.interceptors.size > 0 ? o.interceptors.run({ step, epoch, loss: lossValue, params: this.params, readback: extra }, grads) : undefined;
+      if (result?.applied ?? true) o.optimizer.applyGradients(result?.grads ?? grads);
+
+      this.step = step + 1;
+      const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};
+      const learningRate = (o.optimizer as unknown as { learningRate?: number }).learningRate ?? Number.NaN;
+      const update = { applied: result?.applied ?? true, interventions: result?.interventions ?? [] };
+      tf.dispose(held);
+      held.length = 0;
+      await this.emit('batch:end', { step, epoch, batch: b, loss: lossValue, metrics, learningRate, stepMs: performance.now() - t0, update, readback: extra });
+      return { loss: lossValue, acc: accValue };
+    } finally {
+      tf.dispose(held);
+      tf.dispose(requests.map((r) => r.t));
+      if (result?.owned) tf.dispose(result.grads);
+    }
+  }
+}

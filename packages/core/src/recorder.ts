@@ -6,20 +6,22 @@ import { toJson } from './artifacts';
 /** Events after which the file is brought up to date (every step ends with `batch:end`). */
 const FLUSH_ON = new Set<EventName>(['run:begin', 'epoch:end', 'batch:end', 'eval:end', 'finding', 'run:end', 'error']);
 
-/** Numbers only: tensors and functions are left out; captured activations are listed by layer name. */
-function serialize(event: EventName, payload: object, t: number): string {
+/**
+ * An event as plain data (numbers and strings only): tensors and functions are left out, captured
+ * activations are listed by layer name. Used for `events.jsonl` and `--json` output.
+ */
+export function eventRecord(event: EventName, payload: object): Record<string, unknown> {
   if (event === 'forward:end') {
     const p = payload as ForwardEndEvent;
-    return toJson({ event, t, step: p.step, epoch: p.epoch, layers: p.activations.map((a) => a.layer) });
+    return { event, step: p.step, epoch: p.epoch, layers: p.activations.map((a) => a.layer) };
   }
-  const out: Record<string, unknown> = { event, t };
+  const out: Record<string, unknown> = { event };
   for (const [k, v] of Object.entries(payload)) {
-    if (typeof v === 'function') continue;
+    if (typeof v === 'function' || k === 'grads') continue;
     if (typeof v === 'object' && v !== null && 'dataId' in v) continue; // a tensor
-    if (k === 'grads') continue;
     out[k] = v;
   }
-  return toJson(out);
+  return out;
 }
 
 /**
@@ -43,7 +45,8 @@ export class EventRecorder {
         bus.on(
           event,
           (payload) => {
-            this.lines.push(serialize(event, payload as object, Math.round((performance.now() - this.t0) * 100) / 100));
+            const t = Math.round((performance.now() - this.t0) * 100) / 100;
+            this.lines.push(toJson({ ...eventRecord(event, payload as object), t }));
             if (FLUSH_ON.has(event)) this.flush();
           },
           undefined,

@@ -3,7 +3,7 @@ import { ConfigSchema, type TrainwatchConfig } from './config';
 import type { ConfigIssue } from './errors';
 import type { JsonSchema } from './plugin';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: JsonSchema): ValidateFunction {
@@ -49,7 +49,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD < word.length && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
 /** `/plugins/0/options/maxNorm` → `plugins[0].options.maxNorm`, under an optional prefix. */

@@ -1,0 +1,226 @@
+import * as path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  BackendError,
+  ConfigError,
+  countBySeverity,
+  errorMessage,
+  runTraining,
+  stderrSink,
+  type LogSink,
+  type RunResult,
+} from '@trainwatch/core';
+import { builtinTasks } from '@trainwatch/tasks';
+import { discoverPlugins } from './discover';
+import { loadConfig } from './load-config';
+import { loadPlugin } from './loader';
+import { attachDisplay, findingLine } from './progress';
+import { buildConfigJsonSchema, describeOptions } from './schema';
+
+/** Exit codes: documented in the README; scripts rely on them. */
+export const EXIT = { completed: 0, failed: 1, usage: 2, stopped: 3, interrupted: 130 } as const;
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+function positiveInt(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function integer(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${option} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+function backendName(value: string): (typeof BACKENDS)[number] {
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${value}"`);
+  return value as (typeof BACKENDS)[number];
+}
+
+interface RunFlags {
+  out?: string;
+  backend?: (typeof BACKENDS)[number];
+  seed?: number;
+  maxSteps?: number;
+  quiet?: boolean;
+  json?: boolean;
+  failFast?: boolean;
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+function printSummary(result: RunResult, io: Io, mode: string): void {
+  const s = result.summary;
+  const counts = countBySeverity(result.findings);
+  const finals = Object.entries(s.final)
+    .map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : String(v)}`)
+    .join('  ');
+  const out = mode === 'json' ? io.stderr : io.stdout;
+  out.write(
+    `\n${s.status}: ${s.reason}\n` +
+      `  ${s.steps} steps, ${s.epochs} epochs in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
+      `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n` +
+      `  run directory: ${path.relative(process.cwd(), s.runDir) || '.'}\n`,
+  );
+}
+
+async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<number> {
+  const resolved = await loadConfig(configFile);
+  const { config } = resolved;
+  if (flags.backend) config.training.backend = flags.backend;
+  if (flags.seed !== undefined) config.training.seed = flags.seed;
+  if (flags.maxSteps !== undefined) config.training.maxSteps = flags.maxSteps;
+  if (flags.failFast) config.training.failFast = true;
+  const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : (io.stdout as NodeJS.WriteStream).isTTY ? 'tty' : 'plain';
+  const sink: LogSink = (level, source, message) => {
+    if (level === 'debug' && !process.env['TRAINWATCH_DEBUG']) return;
+    stderrSink(level, source, message);
+  };
+
+  // First Ctrl-C: finish the step, flush, status "stopped". Second: leave at once.
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      io.stderr.write('\ninterrupted again: exiting now\n');
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    io.stderr.write('\nstopping after this step (Ctrl-C again to exit at once)…\n');
+    abort.abort('interrupted by the user (Ctrl-C)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runTraining({
+      config,
+      task: resolved.task,
+      taskOptions: resolved.taskOptions,
+      plugins: resolved.plugins,
+      ...(flags.out ? { runDir: path.resolve(flags.out) } : {}),
+      signal: abort.signal,
+      logSink: sink,
+      onBus: (bus) => {
+        attachDisplay(bus, { mode, out: io.stdout });
+        bus.on('run:begin', (e) => {
+          if (mode === 'json') return;
+          const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
+          io.stdout.write(`trainwatch: ${e.task} on ${e.backend}, ${e.trainSize} train / ${e.valSize} validation examples, plugins: ${plugins}\n`);
+        }, undefined, 'cli');
+      },
+    });
+    printSummary(result, io, mode);
+    if (result.status === 'completed') return EXIT.completed;
+    if (result.status === 'failed') return EXIT.failed;
+    return interrupted ? EXIT.interrupted : EXIT.stopped;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
+  const entries = discoverPlugins();
+  const loaded = [];
+  for (const e of entries) {
+    try {
+      loaded.push({ use: e.use, source: e.packageName, plugin: await loadPlugin(e.packageName, process.cwd()) });
+    } catch (err) {
+      io.stderr.write(`${e.packageName}: ${errorMessage(err)}\n`);
+    }
+  }
+  if (flags.config) {
+    const resolved = await loadConfig(flags.config);
+    for (const p of resolved.plugins) if (!loaded.some((l) => l.plugin === p.plugin)) loaded.push({ use: p.plugin.name, source: 'config', plugin: p.plugin });
+  }
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify(loaded.map((l) => ({ use: l.use, source: l.source, description: l.plugin.description, schema: l.plugin.schema })), null, 2)}\n`);
+    return EXIT.completed;
+  }
+  if (loaded.length === 0) io.stdout.write('No plugins installed. Local plugins load by path ("use": "./my-plugin.js"); see docs/writing-plugins.md.\n');
+  for (const l of loaded) {
+    io.stdout.write(`${l.use}  (${l.source})${l.plugin.order ? ` order: ${l.plugin.order}` : ''}\n  ${l.plugin.description}\n`);
+    for (const line of describeOptions(l.plugin.schema)) io.stdout.write(`    ${line}\n`);
+  }
+  io.stdout.write(`\nTasks: ${Object.values(builtinTasks).map((t) => t.name).join(', ')}\n`);
+  return EXIT.completed;
+}
+
+async function schemaCommand(io: Io): Promise<number> {
+  const plugins = [];
+  for (const e of discoverPlugins()) plugins.push(await loadPlugin(e.packageName, process.cwd()));
+  io.stdout.write(`${JSON.stringify(buildConfigJsonSchema(plugins, Object.values(builtinTasks)), null, 2)}\n`);
+  return EXIT.completed;
+}
+
+/** Builds the `trainwatch` program; `main` runs it. Exported for tests. */
+export function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('trainwatch')
+    .description('Train TensorFlow.js models with plugins that check gradients, activations and progress.')
+    .version(require('../package.json').version as string)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  program
+    .command('run')
+    .description('train the task in a config file with its plugins')
+    .argument('<config>', 'path to a JSON config')
+    .option('--out <dir>', 'run directory (default: <output.dir>/<timestamp>-<task>)')
+    .option('--backend <name>', `force a backend: ${BACKENDS.join(', ')}`, backendName)
+    .option('--seed <n>', 'seed for batch order and initialisers', integer('--seed'))
+    .option('--max-steps <n>', 'stop after n optimizer steps', positiveInt('--max-steps'))
+    .option('--fail-fast', 'a plugin error fails the run')
+    .option('--quiet', 'no progress output, only findings and the summary')
+    .option('--json', 'one JSON line per event on stdout')
+    .action(async (config: string, flags: RunFlags) => setCode(await runCommand(config, flags, io)));
+  program
+    .command('validate')
+    .description('check a config (schema, modules, plugin options) without training')
+    .argument('<config>', 'path to a JSON config')
+    .action(async (config: string) => {
+      const r = await loadConfig(config);
+      io.stdout.write(`${config}: OK (task ${r.task.name}, plugins: ${r.plugins.map((p) => p.plugin.name).join(', ') || 'none'})\n`);
+      setCode(EXIT.completed);
+    });
+  program
+    .command('plugins')
+    .description('list installed plugins with their options, defaults and descriptions')
+    .option('--config <file>', 'also list the plugins a config loads (local files included)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { config?: string; json?: boolean }) => setCode(await pluginsCommand(flags, io)));
+  program
+    .command('schema')
+    .description('print a JSON Schema of the config (plugin options included) for editors ("$schema")')
+    .action(async () => setCode(await schemaCommand(io)));
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit code (0 completed, 1 failed, 2 usage/config, 3 stopped, 130 Ctrl-C). */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code: number = EXIT.completed;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.completed : EXIT.usage;
+    if (e instanceof ConfigError) {
+      io.stderr.write(`trainwatch: ${e.message}\nNothing was trained.\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof BackendError) {
+      io.stderr.write(`trainwatch: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`trainwatch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, validateConfig, validateOptions, type ConfigIssue, type LoadedPlugin, type Task, type TrainwatchConfig } from '@trainwatch/core';
+import { discoverPlugins } from './discover';
+import { LoadError, loadPlugin, loadTask } from './loader';
+
+/** A config ready to run: validated, defaults applied, task and plugins loaded. */
+export interface ResolvedConfig {
+  file: string;
+  config: TrainwatchConfig;
+  task: Task<unknown>;
+  taskOptions: Record<string, unknown>;
+  /** Enabled plugins, config order, with the config entry's order override. */
+  plugins: LoadedPlugin[];
+}
+
+function parseJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ path: '', message: `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let where = '';
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      where = ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
+    }
+    throw new ConfigError([{ path: '', message: `${path.basename(file)} is not valid JSON${where}: ${msg}` }]);
+  }
+}
+
+/**
+ * Reads and checks a config file completely before anything trains: the top level against the
+ * config schema, then each task and plugin module (paths relative to the config file) and its
+ * options against its own schema. Every problem is collected; a {@link ConfigError} lists them all.
+ */
+export async function loadConfig(file: string): Promise<ResolvedConfig> {
+  const abs = path.resolve(file);
+  const raw = parseJson(abs);
+  const { config, issues } = validateConfig(raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(issues);
+  const baseDir = path.dirname(abs);
+  const known = discoverPlugins(baseDir).map((p) => p.use);
+  const all: ConfigIssue[] = [...issues];
+  const bad = (p: string) => all.some((i) => i.path === p || i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`));
+
+  let task: Task<unknown> | undefined;
+  let taskOptions: Record<string, unknown> = {};
+  if (typeof config.task?.use === 'string' && !bad('task.use')) {
+    try {
+      task = await loadTask(config.task.use, baseDir);
+      const v = validateOptions(task.schema, config.task.options, 'task.options');
+      taskOptions = v.options;
+      if (config.task.options === undefined) config.task.options = v.options;
+      all.push(...v.issues);
+    } catch (e) {
+      if (!(e instanceof LoadError)) throw e;
+      all.push({ path: 'task.use', message: e.message });
+    }
+  }
+
+  const plugins: LoadedPlugin[] = [];
+  const entries = Array.isArray(config.plugins) ? config.plugins : [];
+  for (const [i, entry] of entries.entries()) {
+    const at = `plugins[${i}]`;
+    if (typeof entry?.use !== 'string' || bad(`${at}.use`)) continue;
+    try {
+      const plugin = await loadPlugin(entry.use, baseDir, known);
+      const v = validateOptions(plugin.schema, entry.options, `${at}.options`);
+      if (entry.options === undefined) entry.options = v.options;
+      all.push(...v.issues);
+      if (entry.enabled !== false) plugins.push({ plugin, options: v.options, order: entry.order });
+    } catch (e) {
+      if (!(e instanceof LoadError)) throw e;
+      all.push({ path: `${at}.use`, message: e.message });
+    }
+  }
+  if (all.length > 0 || !task) throw new ConfigError(all);
+  return { file: abs, config, task, taskOptions, plugins };
+}

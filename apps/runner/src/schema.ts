@@ -1,0 +1,50 @@
+import { ConfigSchema, type JsonSchema, type Plugin, type Task } from '@trainwatch/core';
+
+/** Drops TypeBox's symbol keys: a plain JSON Schema document. */
+function plain(schema: unknown): JsonSchema {
+  return JSON.parse(JSON.stringify(schema)) as JsonSchema;
+}
+
+function entryRules(items: readonly { name: string; schema: JsonSchema; description: string }[]): JsonSchema[] {
+  return items.map(({ name, schema }) => ({
+    if: { properties: { use: { const: name } }, required: ['use'] },
+    then: { properties: { options: { ...plain(schema), additionalProperties: schema['additionalProperties'] ?? false } } },
+  }));
+}
+
+function useWithNames(base: JsonSchema, items: readonly { name: string; description: string }[]): JsonSchema {
+  // anyOf keeps any string valid (packages, paths) while editors still offer the known names.
+  return { ...base, anyOf: [{ enum: items.map((i) => i.name), markdownEnumDescriptions: items.map((i) => i.description) }, { type: 'string' }] };
+}
+
+/**
+ * A JSON Schema for the whole config, plugin and task options included, so an editor that follows
+ * `"$schema"` completes and checks every option.
+ */
+export function buildConfigJsonSchema(plugins: readonly Plugin<unknown>[], tasks: readonly Task<unknown>[]): JsonSchema {
+  const root = plain(ConfigSchema);
+  root['$schema'] = 'http://json-schema.org/draft-07/schema#';
+  root['$id'] = 'https://trainwatch.dev/schema/config.json';
+  const props = root['properties'] as Record<string, JsonSchema>;
+  const task = props['task']!;
+  const taskProps = task['properties'] as Record<string, JsonSchema>;
+  taskProps['use'] = useWithNames(taskProps['use']!, tasks);
+  task['allOf'] = entryRules(tasks);
+  const items = (props['plugins'] as { items: JsonSchema }).items;
+  const itemProps = items['properties'] as Record<string, JsonSchema>;
+  itemProps['use'] = useWithNames(itemProps['use']!, plugins);
+  items['allOf'] = entryRules(plugins);
+  return root;
+}
+
+/** One line per option: name, type, default, description (for `trainwatch plugins`). */
+export function describeOptions(schema: JsonSchema): string[] {
+  const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, p]) => {
+    const type = Array.isArray(p['enum']) ? (p['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|') : String(p['type'] ?? 'any');
+    const def = 'default' in p ? ` = ${JSON.stringify(p['default'])}` : required.has(name) ? ' (required)' : '';
+    const desc = typeof p['description'] === 'string' ? `  ${p['description']}` : '';
+    return `${name}: ${type}${def}${desc}`;
+  });
+}

@@ -111,7 +111,7 @@ async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<
       onBus: (bus) => {
         attachDisplay(bus, { mode, out: io.stdout });
         bus.on('run:begin', (e) => {
-          if (mode === 'json') return;
+          if (mode === 'json' || mode === 'quiet') return;
           const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
           io.stdout.write(`trainwatch: ${e.task} on ${e.backend}, ${e.trainSize} train / ${e.valSize} validation examples, plugins: ${plugins}\n`);
         }, undefined, 'cli');

@@ -1,8 +1,18 @@
 import { ConfigSchema, type JsonSchema, type Plugin, type Task } from '@trainwatch/core';
 
-/** Drops TypeBox's symbol keys: a plain JSON Schema document. */
+/**
+ * A plain JSON Schema document for editors: TypeBox's symbol keys dropped, and properties with a
+ * default no longer `required` (trainwatch fills defaults before it checks; an editor does not).
+ */
 function plain(schema: unknown): JsonSchema {
-  return JSON.parse(JSON.stringify(schema)) as JsonSchema;
+  return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
+    const v = value as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+    if (v && typeof v === 'object' && v.properties && Array.isArray(v.required)) {
+      v.required = v.required.filter((name) => v.properties![name]?.default === undefined);
+      if (v.required.length === 0) delete v.required;
+    }
+    return v;
+  }) as JsonSchema;
 }
 
 function entryRules(items: readonly { name: string; schema: JsonSchema; description: string }[]): JsonSchema[] {
@@ -13,6 +23,7 @@ function entryRules(items: readonly { name: string; schema: JsonSchema; descript
 }
 
 function useWithNames(base: JsonSchema, items: readonly { name: string; description: string }[]): JsonSchema {
+  if (items.length === 0) return base;
   // anyOf keeps any string valid (packages, paths) while editors still offer the known names.
   return { ...base, anyOf: [{ enum: items.map((i) => i.name), markdownEnumDescriptions: items.map((i) => i.description) }, { type: 'string' }] };
 }
@@ -29,11 +40,11 @@ export function buildConfigJsonSchema(plugins: readonly Plugin<unknown>[], tasks
   const task = props['task']!;
   const taskProps = task['properties'] as Record<string, JsonSchema>;
   taskProps['use'] = useWithNames(taskProps['use']!, tasks);
-  task['allOf'] = entryRules(tasks);
+  if (tasks.length > 0) task['allOf'] = entryRules(tasks);
   const items = (props['plugins'] as { items: JsonSchema }).items;
   const itemProps = items['properties'] as Record<string, JsonSchema>;
   itemProps['use'] = useWithNames(itemProps['use']!, plugins);
-  items['allOf'] = entryRules(plugins);
+  if (plugins.length > 0) items['allOf'] = entryRules(plugins);
   return root;
 }
 

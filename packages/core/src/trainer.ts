@@ -250,13 +250,17 @@ export class Trainer {
       result = o.interceptors.size > 0 ? o.interceptors.run({ step, epoch, loss: lossValue, params: this.params, readback: extra }, grads) : undefined;
       if (result?.applied ?? true) o.optimizer.applyGradients(result?.grads ?? grads);
 
-      this.step = step + 1;
       const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};
       const learningRate = (o.optimizer as unknown as { learningRate?: number }).learningRate ?? Number.NaN;
       const update = { applied: result?.applied ?? true, interventions: result?.interventions ?? [] };
       tf.dispose(held);
       held.length = 0;
-      await this.emit('batch:end', { step, epoch, batch: b, loss: lossValue, metrics, learningRate, stepMs: performance.now() - t0, update, readback: extra });
+      try {
+        await this.emit('batch:end', { step, epoch, batch: b, loss: lossValue, metrics, learningRate, stepMs: performance.now() - t0, update, readback: extra });
+      } finally {
+        // During batch:end, state.step is this step's index; afterwards it counts completed steps.
+        this.step = step + 1;
+      }
       return { loss: lossValue, acc: accValue };
     } finally {
       tf.dispose(held);

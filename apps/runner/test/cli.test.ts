@@ -1,0 +1,172 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { cli, LOSS_SPIKE, readJson, ROOT, tmpDir, writeConfig } from './helpers';
+
+const small = { use: 'mnist-mlp', options: { limit: 1000 } };
+
+describe('trainwatch validate / run with an invalid config', () => {
+  it('exits 2, lists every problem by path, and trains nothing', async () => {
+    const out = tmpDir();
+    const file = writeConfig({
+      task: { use: 'mnist-mlp', options: { hiden: [32] } },
+      training: { epochs: 'ten', learningRate: -1 },
+      plugins: [
+        { use: 'gradient-gaurd' },
+        { use: './missing-plugin.js' },
+        { use: LOSS_SPIKE, options: { factor: 0.5, windw: 3 } },
+      ],
+    });
+    const r = await cli('run', file, '--out', path.join(out, 'run'));
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').map((l) => l.trim());
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'training.epochs: must be integer (got "ten")',
+        'training.learningRate: must be > 0',
+        'task.options.hiden: unknown option "hiden" (did you mean "hidden"?)',
+        expect.stringMatching(/^plugins\[0\]\.use: unknown plugin "gradient-gaurd"; no installed package @trainwatch\/gradient-gaurd/),
+        expect.stringMatching(/^plugins\[1\]\.use: cannot find "\.\/missing-plugin\.js" \(resolved to .*missing-plugin\.js\)/),
+        'plugins[2].options.factor: must be > 1',
+        'plugins[2].options.windw: unknown option "windw" (did you mean "window"?)',
+      ]),
+    );
+    expect(r.stderr).toMatch(/invalid config \(7 problems\)/);
+    expect(r.stderr).toMatch(/Nothing was trained/);
+    expect(fs.existsSync(path.join(out, 'run'))).toBe(false);
+  });
+
+  it('points at the line and column of broken JSON', async () => {
+    const r = await cli('validate', writeConfig('{\n  "task": { "use": "mnist-mlp" },\n  "training": { epochs: 3 }\n}'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config\.json is not valid JSON at line 3, column \d+/);
+  });
+
+  it('rejects a missing file and bad flags with exit 2', async () => {
+    expect((await cli('validate', '/nonexistent/config.json')).code).toBe(2);
+    const file = writeConfig({ task: small });
+    const r1 = await cli('run', file, '--max-steps', '0');
+    expect(r1).toMatchObject({ code: 2 });
+    expect(r1.stderr).toMatch(/--max-steps must be a positive integer, got "0"/);
+    const r2 = await cli('run', file, '--backend', 'gpu');
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--backend must be one of auto, tensorflow, wasm, cpu/);
+  });
+
+  it('fails clearly when a forced backend cannot load', async () => {
+    const r = await cli('run', writeConfig({ task: small }), '--backend', 'tensorflow', '--out', path.join(tmpDir(), 'r'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/backend "tensorflow" could not be loaded/);
+  });
+
+  it('accepts a valid config', async () => {
+    const r = await cli('validate', path.join(ROOT, 'examples/mnist.json'));
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: loss-spike\)/);
+  });
+});
+
+describe('trainwatch run with plugins', () => {
+  it('loads the example plugin by path; its finding lands in findings.json', async () => {
+    const out = path.join(tmpDir(), 'run');
+    const file = writeConfig({ task: small, training: { epochs: 1 }, plugins: [{ use: LOSS_SPIKE }] });
+    const r = await cli('run', file, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/epoch 1\/1 {2}loss [\d.]+ {2}acc [\d.]+ {2}val_loss [\d.]+ {2}val_acc [\d.]+/);
+    expect(r.stdout).toMatch(/completed: 1 epoch done/);
+    const findings = readJson(path.join(out, 'findings.json'));
+    expect(findings).toEqual([expect.objectContaining({ code: 'loss-spike-summary', plugin: 'loss-spike', severity: 'info', message: 'no loss spikes in 13 steps' })]);
+    expect(readJson(path.join(out, 'config.json')).plugins[0].options).toEqual({ factor: 3, window: 20, warmup: 20 });
+  });
+
+  it('the example loss-spike detector fires on a run with a learning-rate bug, and stays quiet without it', async () => {
+    // A custom task loaded by path whose learning-rate schedule multiplies instead of divides at one step.
+    const task = `const { defineTask, tf, Type } = require('@trainwatch/core');
+const { loadMnist } = require('@trainwatch/tasks');
+// A learning-rate schedule with a bug: at one step it multiplies instead of divides.
+class BuggySgd extends tf.SGDOptimizer {
+  constructor(lr, bugAt) { super(lr); this.base = lr; this.bugAt = bugAt; this.t = 0; }
+  applyGradients(grads) {
+    this.setLearningRate(this.t === this.bugAt ? this.base * 100 : this.base);
+    this.t++;
+    return super.applyGradients(grads);
+  }
+}
+module.exports = defineTask({
+  name: 'mnist-lr-bug',
+  schema: Type.Object({ bugAtStep: Type.Integer({ default: -1 }) }),
+  create(options, ctx) {
+    const data = loadMnist({ validationFraction: 0.2, limit: 1000, shape: 'flat' });
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ units: 32, activation: 'relu', inputShape: [784], kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed }) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 1 }) }),
+    ] });
+    return { model, loss: 'categoricalCrossentropy', metrics: ['accuracy'], optimizer: new BuggySgd(0.1, options.bugAtStep), train: data.train, validation: data.validation };
+  },
+});
+`;
+    const runWith = async (bugAtStep: number) => {
+      const out = path.join(tmpDir(), 'run');
+      const file = writeConfig({ task: { use: './lr-bug.js', options: { bugAtStep } }, training: { epochs: 4 }, plugins: [{ use: LOSS_SPIKE }] }, { 'lr-bug.js': task });
+      const r = await cli('run', file, '--out', out, '--quiet');
+      expect(r.code).toBe(0);
+      return { r, findings: readJson(path.join(out, 'findings.json')) as { code: string; step: number }[] };
+    };
+    const faulty = await runWith(30);
+    expect(faulty.findings.find((f) => f.code === 'loss-spike')).toMatchObject({ step: 31 });
+    expect(faulty.r.stdout).toMatch(/! warn loss-spike \[loss-spike\] step 31: loss jumped/);
+    const healthy = await runWith(-1);
+    expect(healthy.findings.map((f) => f.code)).toEqual(['loss-spike-summary']);
+  });
+
+  it('keeps running when a plugin throws, and names the plugin', async () => {
+    const out = path.join(tmpDir(), 'run');
+    const plugin = `const { definePlugin } = require('@trainwatch/core');
+module.exports = definePlugin({ name: 'thrower', setup(ctx) { ctx.bus.on('batch:end', (e) => { if (e.step === 2) throw new Error('oops'); }); } });`;
+    const file = writeConfig({ task: small, training: { epochs: 1 }, plugins: [{ use: './thrower.js' }] }, { 'thrower.js': plugin });
+    const r = await cli('run', file, '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✖ error plugin-error \[thrower\] step 2: plugin "thrower" failed in batch:end: oops/);
+    expect(readJson(path.join(out, 'summary.json'))).toMatchObject({ status: 'completed', steps: 13 });
+  });
+
+  it('exits 3 when a plugin stops the run, and 1 when it fails with --fail-fast', async () => {
+    const stopper = `const { definePlugin } = require('@trainwatch/core');
+module.exports = definePlugin({ name: 'stopper', setup(ctx) { ctx.bus.on('batch:end', (e) => { if (e.step === 1) ctx.requestStop('seen enough'); }); } });`;
+    const r = await cli('run', writeConfig({ task: small, plugins: [{ use: './stopper.js' }] }, { 'stopper.js': stopper }), '--out', path.join(tmpDir(), 'r'), '--quiet');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/stopped: stopper: seen enough/);
+    const thrower = `module.exports = require('@trainwatch/core').definePlugin({ name: 't', setup(ctx) { ctx.bus.on('batch:end', () => { throw new Error('x'); }); } });`;
+    const r2 = await cli('run', writeConfig({ task: small, plugins: [{ use: './t.js' }] }, { 't.js': thrower }), '--out', path.join(tmpDir(), 'r'), '--quiet', '--fail-fast');
+    expect(r2.code).toBe(1);
+  });
+
+  it('--json prints one JSON object per event on stdout', async () => {
+    const r = await cli('run', writeConfig({ task: small }), '--out', path.join(tmpDir(), 'r'), '--json', '--max-steps', '3');
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
+    expect(events[0]).toBe('run:begin');
+    expect(events.filter((e: string) => e === 'batch:end')).toHaveLength(3);
+    expect(events.at(-1)).toBe('run:end');
+  });
+});
+
+describe('trainwatch schema / plugins', () => {
+  it('prints a JSON Schema that accepts the example config and rejects a typo', async () => {
+    const r = await cli('schema');
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(readJson(path.join(ROOT, 'examples/mnist.json')))).toBe(true);
+    expect(validate({ task: { use: 'mnist-mlp', options: { hiden: [3] } } })).toBe(false);
+    expect(schema.properties.task.properties.use.anyOf[0].enum).toEqual(expect.arrayContaining(['mnist-mlp', 'mnist-cnn']));
+  });
+
+  it('lists plugins a config loads with their options and defaults', async () => {
+    const r = await cli('plugins', '--config', path.join(ROOT, 'examples/mnist.json'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/loss-spike {2}\(config\)/);
+    expect(r.stdout).toMatch(/factor: number = 3 {2}A spike is a loss above factor x the running mean\./);
+    expect(r.stdout).toMatch(/Tasks: mnist-mlp, mnist-cnn/);
+  });
+});

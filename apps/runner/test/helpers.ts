@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../src';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cli-'));
+}
+
+/** Runs the CLI in-process; returns exit code and what it printed. */
+export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream,
+    stderr: { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream,
+  };
+  const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(['node', 'trainwatch', ...args], io);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    quiet.mockRestore();
+  }
+}
+
+/** Writes a config (and optional extra files) into a fresh folder; returns the config path. */
+export function writeConfig(config: unknown, files: Record<string, string> = {}): string {
+  const dir = tmpDir();
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const file = path.join(dir, 'config.json');
+  fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  return file;
+}
+
+export function readJson(file: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export const LOSS_SPIKE = path.join(ROOT, 'examples/custom-plugin/loss-spike.js');

@@ -3,8 +3,11 @@ import type { EventBus } from './bus';
 import { EVENT_NAMES, type EventName, type ForwardEndEvent } from './events';
 import { toJson } from './artifacts';
 
-/** Events after which the file is brought up to date (every step ends with `batch:end`). */
-const FLUSH_ON = new Set<EventName>(['run:begin', 'epoch:end', 'batch:end', 'eval:end', 'finding', 'run:end', 'error']);
+/** Events after which the file is brought up to date at once. */
+const FLUSH_ON = new Set<EventName>(['run:begin', 'epoch:end', 'eval:end', 'finding', 'run:end', 'error']);
+/** Otherwise lines are written in groups: at most this many, or this old (ms). */
+const MAX_LINES = 64;
+const MAX_AGE_MS = 500;
 
 /**
  * An event as plain data (numbers and strings only): tensors and functions are left out, captured
@@ -26,28 +29,32 @@ export function eventRecord(event: EventName, payload: object): Record<string, u
 
 /**
  * Appends every bus event to `events.jsonl` as the run goes, one JSON object per line, with `t` in
- * milliseconds since the recorder started. Written with synchronous appends at each step's end, so a
- * crash loses at most the step in flight.
+ * milliseconds since the recorder started. Written with synchronous appends in small groups (and at
+ * once for findings, errors, epoch and run ends, and on process exit), so a hard kill loses at most
+ * half a second of steps.
  */
 export class EventRecorder {
   private fd: number;
   private lines: string[] = [];
   private readonly t0 = performance.now();
   private readonly unsubscribe: (() => void)[] = [];
+  private lastFlush = performance.now();
+  private readonly onExit = () => this.flush();
 
   constructor(
     readonly file: string,
     bus: EventBus,
   ) {
     this.fd = fs.openSync(file, 'a');
+    process.on('exit', this.onExit);
     for (const event of EVENT_NAMES) {
       this.unsubscribe.push(
         bus.on(
           event,
           (payload) => {
-            const t = Math.round((performance.now() - this.t0) * 100) / 100;
-            this.lines.push(toJson({ ...eventRecord(event, payload as object), t }));
-            if (FLUSH_ON.has(event)) this.flush();
+            const now = performance.now();
+            this.lines.push(toJson({ ...eventRecord(event, payload as object), t: Math.round((now - this.t0) * 100) / 100 }));
+            if (FLUSH_ON.has(event) || this.lines.length >= MAX_LINES || now - this.lastFlush >= MAX_AGE_MS) this.flush();
           },
           undefined,
           'core:recorder',
@@ -60,11 +67,13 @@ export class EventRecorder {
     if (this.lines.length === 0 || this.fd < 0) return;
     fs.writeSync(this.fd, `${this.lines.join('\n')}\n`);
     this.lines = [];
+    this.lastFlush = performance.now();
   }
 
   close(): void {
     this.flush();
     for (const u of this.unsubscribe) u();
+    process.off('exit', this.onExit);
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
   }

@@ -1,0 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readJson, ROOT, tmpDir } from './helpers';
+
+/**
+ * The README's main job, exactly as a newcomer runs it: the built `trainwatch` binary on
+ * examples/mnist.json (a CNN on the real MNIST digits, the example plugin loaded by path).
+ */
+describe('main job: trainwatch run examples/mnist.json', () => {
+  it('trains mnist-cnn on wasm to at least 90% validation accuracy and writes the run directory', () => {
+    const out = path.join(tmpDir(), 'run');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'apps/runner/bin/trainwatch.js'), 'run', 'examples/mnist.json', '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/trainwatch: mnist-cnn on wasm, 8000 train \/ 2000 validation examples, plugins: loss-spike/);
+    expect(r.stdout.match(/^epoch \d\/5 {2}loss/gm)).toHaveLength(5);
+    const summary = readJson(path.join(out, 'summary.json'));
+    expect(summary).toMatchObject({ status: 'completed', steps: 625, epochs: 5, backend: { name: 'wasm', wasm: { simd: true } } });
+    expect(summary.final.val_acc).toBeGreaterThanOrEqual(0.9);
+    expect(summary.backend.kernels.filled).toEqual(['Conv2DBackpropFilter']);
+    expect(readJson(path.join(out, 'findings.json')).map((f: { code: string }) => f.code)).toEqual(['loss-spike-summary']);
+    const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(events.filter((l) => l.includes('"event":"batch:end"'))).toHaveLength(625);
+  }, 180_000);
+});

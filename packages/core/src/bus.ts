@@ -4,7 +4,7 @@ import { TrainwatchError } from './errors';
 import { isFilter, type Filter } from './filters';
 
 /** A listener; may return a Promise on events that allow async listeners (see `SYNC_EVENTS`). */
-export type Listener<E extends EventName> = (payload: TrainEvents[E]) => void | Promise<void>;
+export type Listener<E extends EventName> = (payload: TrainEvents[E]) => unknown;
 
 /** Called when a listener throws or rejects: `owner` is the plugin that registered it. */
 export type ListenerErrorHandler = (owner: string, event: EventName, error: unknown) => void;

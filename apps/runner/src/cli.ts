@@ -58,6 +58,12 @@ interface Io {
   stderr: NodeJS.WritableStream;
 }
 
+/** Relative to the working directory when inside it, absolute otherwise. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
 function printSummary(result: RunResult, io: Io, mode: string): void {
   const s = result.summary;
   const counts = countBySeverity(result.findings);
@@ -69,7 +75,7 @@ function printSummary(result: RunResult, io: Io, mode: string): void {
     `\n${s.status}: ${s.reason}\n` +
       `  ${s.steps} steps, ${s.epochs} epochs in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
       `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n` +
-      `  run directory: ${path.relative(process.cwd(), s.runDir) || '.'}\n`,
+      `  run directory: ${displayPath(s.runDir)}\n`,
   );
 }
 

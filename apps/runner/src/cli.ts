@@ -73,7 +73,7 @@ function printSummary(result: RunResult, io: Io, mode: string): void {
   const out = mode === 'json' ? io.stderr : io.stdout;
   out.write(
     `\n${s.status}: ${s.reason}\n` +
-      `  ${s.steps} steps, ${s.epochs} epochs in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
+      `  ${s.steps} steps, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
       `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n` +
       `  run directory: ${displayPath(s.runDir)}\n`,
   );

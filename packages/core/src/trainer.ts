@@ -58,6 +58,7 @@ export class Trainer {
   private readonly variables: tf.Variable[];
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
+  private lastYield = performance.now();
   private stopIsCompletion = false;
 
   constructor(private readonly o: TrainerOptions) {
@@ -104,6 +105,7 @@ export class Trainer {
         let accSum = 0;
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
+          await this.yieldToEventLoop();
           const r = await this.trainStep(order, b);
           lossSum += r.loss;
           accSum += r.acc ?? 0;
@@ -163,6 +165,17 @@ export class Trainer {
     const metrics = await this.evaluate(data, Math.max(this.o.batchSize, 256));
     await this.emit('eval:end', { step: this.step, epoch: this.epoch, name: 'validation', metrics, evalMs: performance.now() - t0 });
     return metrics;
+  }
+
+  /**
+   * On wasm and cpu every await resolves as a microtask, which would starve timers and signal
+   * handlers (Ctrl-C, progress redraws) for the whole run. Give the event loop a turn every 50 ms.
+   */
+  private async yieldToEventLoop(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 50) return;
+    this.lastYield = now;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private checkStop(): boolean {

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readJson, ROOT, tmpDir, writeConfig } from './helpers';
+
+const BIN = path.join(ROOT, 'apps/runner/bin/trainwatch.js');
+
+/** Starts a long run of the built binary and resolves once `steps` batch:end lines were printed. */
+function startRun(out: string, steps: number, files: Record<string, string> = {}) {
+  const plugins = Object.keys(files).map((f) => ({ use: `./${f}` }));
+  const file = writeConfig({ task: { use: 'mnist-mlp', options: { limit: 1000 } }, training: { epochs: 200 }, plugins }, files);
+  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = 0;
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`trainwatch exited early (${code}): ${stderr}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      seen += d.toString().split('"event":"batch:end"').length - 1;
+      if (seen >= steps) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, exited, stderr: () => stderr };
+}
+
+describe('Ctrl-C', () => {
+  it('first Ctrl-C finishes the step, writes every output, status stopped, exit 130', async () => {
+    const out = path.join(tmpDir(), 'run');
+    const run = startRun(out, 5);
+    await run.ready;
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(run.stderr()).toMatch(/stopping after this step/);
+    const summary = readJson(path.join(out, 'summary.json'));
+    expect(summary).toMatchObject({ status: 'stopped', reason: 'interrupted by the user (Ctrl-C)' });
+    const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({ event: 'run:end', status: 'stopped' });
+    expect(events.filter((e) => e.event === 'batch:end')).toHaveLength(summary.steps);
+    expect(summary.steps).toBeLessThan(200 * 13);
+  }, 60_000);
+
+  it('a second Ctrl-C exits at once, even while the run is still finishing', async () => {
+    // A plugin whose run:end work takes 30 s keeps the first, graceful stop busy.
+    // A spawned process resolves modules from the plugin's folder (a temp dir): point at the core directly.
+    const slow = `module.exports = require(${JSON.stringify(path.join(ROOT, 'packages/core'))}).definePlugin({ name: 'slow-end',
+      setup(ctx) { ctx.bus.on('run:end', () => new Promise((r) => setTimeout(r, 30000))); } });`;
+    const out = path.join(tmpDir(), 'run');
+    const run = startRun(out, 3, { 'slow-end.js': slow });
+    await run.ready;
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    while (!run.stderr().includes('stopping after this step')) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(run.stderr()).toMatch(/interrupted again: exiting now/);
+  }, 60_000);
+});

@@ -66,15 +66,29 @@ export interface ForwardEndEvent {
  */
 export type ReadbackRequest = (key: string, tensor: Tensor) => void;
 
+/**
+ * Extra computations on this step's batch, in inference mode (dropout off), for checks such as a
+ * finite-difference gradient check. Each call reads back values: use them on a cadence, not every step.
+ */
+export interface StepProbe {
+  /** The loss with each named variable temporarily set to `w + offsets[name]`; weights are restored exactly. */
+  loss(offsets?: Readonly<NamedTensorMap>): number;
+  /** Analytic gradients in inference mode (the caller owns and disposes the returned tensors). */
+  grads(): NamedTensorMap;
+}
+
 /** Gradients before the optimizer applies them. Tensors are lent. */
 export interface GradsComputedEvent {
   readonly step: number;
   readonly epoch: number;
+  readonly inputs: Tensor;
+  readonly labels: Tensor;
   readonly loss: Scalar;
   /** Gradient per variable name (see `params`). */
   readonly grads: Readonly<NamedTensorMap>;
   readonly params: readonly ParamInfo[];
   readonly readback: ReadbackRequest;
+  readonly probe: StepProbe;
 }
 
 /** What interception did to one step's update. */

@@ -45,6 +45,9 @@ export type ReadonlyModel = Pick<tf.LayersModel, 'name' | 'layers' | 'inputs' | 
 export interface GradientStep {
   readonly step: number;
   readonly epoch: number;
+  /** This step's batch (lent). */
+  readonly inputs: tf.Tensor;
+  readonly labels: tf.Tensor;
   readonly loss: number;
   readonly grads: Readonly<tf.NamedTensorMap>;
   readonly params: readonly ParamInfo[];

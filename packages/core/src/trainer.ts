@@ -2,7 +2,7 @@ import * as tf from './tf';
 import type { EventBus } from './bus';
 import { buildCaptureModel, describeParams, type CapturedLayer } from './capture';
 import { errorMessage, TrainwatchError } from './errors';
-import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, TrainEvents } from './events';
+import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, StepProbe, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
 import { accuracy, type LossFn } from './losses';
 import { createRng, permutation } from './random';
@@ -72,6 +72,7 @@ export class Trainer {
     if (n === 0) throw new TrainwatchError('data-error', 'the training set is empty');
     this.stepsPerEpoch = Math.ceil(n / o.batchSize);
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
+    if (this.variables.length === 0) throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
   }
 
   get elapsedMs(): number {
@@ -204,6 +205,40 @@ export class Trainer {
     if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
   }
 
+  /** Inference-mode loss and gradients on one batch, for checks (see `StepProbe`). */
+  private probe(xb: tf.Tensor, yb: tf.Tensor): StepProbe {
+    const { model, loss } = this.o;
+    const lossNow = () => loss(yb, model.apply(xb, { training: false }) as tf.Tensor);
+    const byName = new Map(this.variables.map((v) => [v.name, v]));
+    return {
+      loss: (offsets = {}) => {
+        const saved: [tf.Variable, tf.Tensor][] = [];
+        try {
+          for (const [name, off] of Object.entries(offsets)) {
+            const v = byName.get(name);
+            if (!v) throw new TrainwatchError('plugin-error', `probe.loss: no trainable variable "${name}"`);
+            saved.push([v, tf.clone(v)]);
+            const moved = tf.add(v, off);
+            v.assign(moved);
+            moved.dispose();
+          }
+          return tf.tidy(() => lossNow().dataSync()[0]!);
+        } finally {
+          // Restore the exact original values (not w + off - off, which rounds).
+          for (const [v, orig] of saved) {
+            v.assign(orig);
+            orig.dispose();
+          }
+        }
+      },
+      grads: () => {
+        const { value, grads } = tf.variableGrads(lossNow, this.variables);
+        value.dispose();
+        return grads;
+      },
+    };
+  }
+
   private captureView() {
     this.capture ??= buildCaptureModel(this.o.model);
     return this.capture;
@@ -244,7 +279,7 @@ export class Trainer {
         const activations = capture.layers.map((l, i) => ({ ...l, output: acts[i]! }));
         this.lend('forward:end', { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback });
       }
-      this.lend('grads:computed', { step, epoch, loss, grads, params: this.params, readback });
+      this.lend('grads:computed', { step, epoch, inputs: xb, labels: yb, loss, grads, params: this.params, readback, probe: this.probe(xb, yb) });
 
       // The step's one readback: loss, metrics and whatever listeners asked for.
       const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;
@@ -260,7 +295,7 @@ export class Trainer {
         offset += r.t.size;
       }
 
-      result = o.interceptors.size > 0 ? o.interceptors.run({ step, epoch, loss: lossValue, params: this.params, readback: extra }, grads) : undefined;
+      result = o.interceptors.size > 0 ? o.interceptors.run({ step, epoch, inputs: xb, labels: yb, loss: lossValue, params: this.params, readback: extra }, grads) : undefined;
       if (result?.applied ?? true) o.optimizer.applyGradients(result?.grads ?? grads);
 
       const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};

@@ -1,0 +1,172 @@
+import { definePlugin, tf, toJson, type GradientDecision, type GradientStep, type GradsComputedEvent, type PluginContext } from '@trainwatch/core';
+import { gradientCheck } from './gradcheck';
+import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
+import { GradientGuardOptions } from './options';
+import { writeSnapshot } from './snapshot';
+
+const KEY = { grad: 'gradient-guard:grad', weight: 'gradient-guard:weight', update: 'gradient-guard:update', prev: 'gradient-guard:prev' };
+
+/** Trainable weights by variable name (read-only views of the model's variables). */
+function weightsByName(ctx: PluginContext<unknown>): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const layer of ctx.model.layers) for (const w of layer.trainableWeights) {
+    const v = w.read() as tf.Variable;
+    out.set(v.name, v);
+  }
+  return out;
+}
+
+/**
+ * gradient-guard: checks every step's gradients (one batched readback of per-variable sums of
+ * squares) for non-finite values, explosion, vanishing and bad update ratios; acts through the
+ * core's interception API (warn, skip-step, clip, stop, snapshot); runs finite-difference gradient
+ * checks at chosen steps.
+ */
+export const gradientGuard = definePlugin({
+  name: 'gradient-guard',
+  description: 'NaN/Inf, exploding and vanishing gradients by layer and step, update-to-weight ratios, finite-difference gradient checks; warn, clip, skip, stop or snapshot.',
+  schema: GradientGuardOptions,
+  setup(ctx) {
+    const o = ctx.options;
+    let monitor: GradientMonitor | undefined;
+    let weights: Map<string, tf.Tensor> | undefined;
+    let before: tf.Tensor[] | undefined; // weights before the last tracked update (owned)
+    let pending: { update: Float32Array; prev: Float32Array } | undefined;
+    let discardUpdate = false;
+    let checks = 0;
+    const checkSteps = new Set(o.gradientCheck.steps);
+    const isCheck = (step: number) => step % o.every === 0;
+    const dropBefore = () => {
+      tf.dispose(before ?? []);
+      before = undefined;
+    };
+
+    ctx.bus.on('grads:computed', (e) => {
+      monitor ??= new GradientMonitor(e.params, o);
+      weights ??= weightsByName(ctx as PluginContext<unknown>);
+      const ws = e.params.map((p) => weights!.get(p.name)!);
+      const sumSq = (ts: tf.Tensor[]) => tf.stack(ts.map((t) => tf.sum(tf.square(t))));
+      if (before) {
+        if (!discardUpdate) {
+          e.readback(KEY.update, sumSq(ws.map((w, i) => tf.sub(w, before![i]!))));
+          e.readback(KEY.prev, sumSq(before));
+        }
+        dropBefore();
+        discardUpdate = false;
+      }
+      if (isCheck(e.step)) {
+        e.readback(KEY.grad, sumSq(e.params.map((p) => e.grads[p.name]!)));
+        e.readback(KEY.weight, sumSq(ws));
+        before = ws.map((w) => tf.keep(tf.clone(w)));
+      }
+      const mode = o.gradientCheck.mode;
+      if (mode !== 'off' && (checkSteps.has(e.step) || (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0))) {
+        runGradientCheck(ctx, e, mode, weights);
+      }
+    });
+
+    ctx.bus.on('batch:end', (e) => {
+      // A skipped update is no evidence of frozen weights: do not measure it.
+      if (!e.update.applied && before) discardUpdate = true;
+    });
+
+    ctx.interceptGradients((step) => {
+      const upd = step.readback[KEY.update];
+      const prev = step.readback[KEY.prev];
+      if (upd && prev) pending = { update: upd.slice(), prev: prev.slice() };
+      const gradSq = step.readback[KEY.grad];
+      const weightSq = step.readback[KEY.weight];
+      if (!monitor || !gradSq || !weightSq) return undefined;
+      const n: CheckNumbers = { step: step.step, loss: step.loss, gradSq, weightSq, updateSq: pending?.update, prevWeightSq: pending?.prev };
+      pending = undefined;
+      const badVar = firstNonfinite(gradSq, (i) => step.grads[step.params[i]!.name]!);
+      const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
+      const stats = monitor.layerStats(n);
+      if (o.record.every > 0 && checks++ % o.record.every === 0) {
+        ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers: stats }));
+      }
+      return act(ctx, step, monitor.check(n, badVar, stats, badWeight), Math.sqrt(gradSq.reduce((s, v) => s + v, 0)));
+    });
+
+    return () => dropBefore();
+  },
+});
+
+/**
+ * The first variable whose tensor really holds NaN/Inf. Only variables whose sum of squares is not
+ * finite are read (a rare, extra readback): the sum also overflows on huge finite values.
+ */
+function firstNonfinite(sumSq: Float32Array, tensorOf: (i: number) => tf.Tensor): number | undefined {
+  for (let i = 0; i < sumSq.length; i++) {
+    if (Number.isFinite(sumSq[i]!)) continue;
+    const t = tensorOf(i);
+    if (tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(t))).dataSync()[0])) return i;
+  }
+  return undefined;
+}
+
+type Ctx = PluginContext<GradientGuardOptions>;
+
+function act(ctx: Ctx, step: GradientStep, verdicts: Verdict[], globalNorm: number): GradientDecision {
+  let skip: string | undefined;
+  for (const v of verdicts) {
+    if (v.report) ctx.report({ ...v.finding, step: step.step });
+    if (v.actions.includes('snapshot') && v.report) snapshot(ctx, step, v.finding.code);
+    if (v.actions.includes('stop')) {
+      ctx.requestStop(`${v.finding.code} at step ${step.step}`);
+      skip ??= `${v.finding.code}: stopping`;
+    }
+    if (v.actions.includes('skip-step')) skip ??= v.finding.code;
+  }
+  if (skip) return { action: 'skip', reason: skip };
+  const clip = ctx.options.exploding;
+  if (clip.action.includes('clip') && Number.isFinite(globalNorm) && globalNorm > clip.clipNorm) {
+    const scale = clip.clipNorm / globalNorm;
+    return {
+      action: 'replace',
+      reason: `clipped global gradient norm ${globalNorm.toExponential(2)} to ${clip.clipNorm}`,
+      grads: Object.fromEntries(Object.entries(step.grads).map(([k, g]) => [k, tf.mul(g, scale)])),
+    };
+  }
+  return undefined;
+}
+
+function snapshot(ctx: Ctx, step: GradientStep, reason: string): void {
+  const tensors = [
+    { role: 'input' as const, name: 'inputs', tensor: step.inputs },
+    { role: 'label' as const, name: 'labels', tensor: step.labels },
+    ...ctx.model.layers.flatMap((l) => l.weights.map((w) => ({ role: 'weight' as const, name: (w.read() as tf.Variable).name, tensor: w.read() as tf.Tensor }))),
+    ...step.params.map((p) => ({ role: 'grad' as const, name: p.name, tensor: step.grads[p.name]! })),
+  ];
+  const dir = writeSnapshot(ctx.artifacts, { step: step.step, epoch: step.epoch, reason, loss: step.loss }, tensors);
+  ctx.log.warn(`snapshot of step ${step.step} written to ${dir}`);
+}
+
+function runGradientCheck(ctx: Ctx, e: GradsComputedEvent, mode: 'directional' | 'elementwise', weights: Map<string, tf.Tensor>): void {
+  const g = ctx.options.gradientCheck;
+  const t0 = performance.now();
+  const results = gradientCheck(e.probe, e.params, weights, { mode, epsilon: g.epsilon, coordinates: g.coordinates, seed: g.seed + e.step, tolerance: g.tolerance });
+  const ms = performance.now() - t0;
+  const failed = results.filter((r) => r.judged && r.relError > g.tolerance);
+  for (const r of failed) {
+    ctx.report({
+      code: 'gradient-check-failed',
+      severity: 'error',
+      step: e.step,
+      layer: r.layer,
+      message: `analytic gradient of ${r.variable} disagrees with finite differences: ${r.analytic.toExponential(4)} vs ${r.numeric.toExponential(4)} (relative error ${r.relError.toExponential(1)} > ${g.tolerance})`,
+      evidence: { variable: r.variable, layer: r.layer, analytic: r.analytic, numeric: r.numeric, relError: r.relError, mode, epsilon: g.epsilon },
+      suggestion: 'A custom gradient (tf.customGrad, a registered gradient or kernel) of this layer is wrong: check its scale and sign against the forward function.',
+    });
+  }
+  if (failed.length === 0) {
+    const judged = results.filter((r) => r.judged);
+    ctx.report({
+      code: 'gradient-check-passed',
+      severity: 'info',
+      step: e.step,
+      message: `finite-difference check (${mode}) agrees for ${judged.length} of ${results.length} variables; worst relative error ${Math.max(0, ...judged.map((r) => r.relError)).toExponential(1)}`,
+      evidence: { mode, ms, variables: Object.fromEntries(results.map((r) => [r.variable, r.judged ? r.relError : 'below float32 noise'])) },
+    });
+  }
+}

@@ -25,7 +25,7 @@ describe('trainwatch validate / run with an invalid config', () => {
         'training.epochs: must be integer (got "ten")',
         'training.learningRate: must be > 0',
         'task.options.hiden: unknown option "hiden" (did you mean "hidden"?)',
-        expect.stringMatching(/^plugins\[0\]\.use: unknown plugin "gradient-gaurd"; no installed package @trainwatch\/gradient-gaurd/),
+        expect.stringMatching(/^plugins\[0\]\.use: unknown plugin "gradient-gaurd" \(did you mean "gradient-guard"\?\); no installed package @trainwatch\/gradient-gaurd/),
         expect.stringMatching(/^plugins\[1\]\.use: cannot find "\.\/missing-plugin\.js" \(resolved to .*missing-plugin\.js\)/),
         'plugins[2].options.factor: must be > 1',
         'plugins[2].options.windw: unknown option "windw" (did you mean "window"?)',
@@ -62,7 +62,7 @@ describe('trainwatch validate / run with an invalid config', () => {
   it('accepts a valid config', async () => {
     const r = await cli('validate', path.join(ROOT, 'examples/mnist.json'));
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: loss-spike\)/);
+    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: gradient-guard, loss-spike\)/);
   });
 });
 
@@ -160,12 +160,16 @@ describe('trainwatch schema / plugins', () => {
     expect(validate(readJson(path.join(ROOT, 'examples/mnist.json')))).toBe(true);
     expect(validate({ task: { use: 'mnist-mlp', options: { hiden: [3] } } })).toBe(false);
     expect(schema.properties.task.properties.use.anyOf[0].enum).toEqual(expect.arrayContaining(['mnist-mlp', 'mnist-cnn']));
+    // Installed plugins' options are in it too.
+    expect(validate({ task: { use: 'mnist-mlp' }, plugins: [{ use: 'gradient-guard', options: { exploding: { factor: 20 } } }] })).toBe(true);
+    expect(validate({ task: { use: 'mnist-mlp' }, plugins: [{ use: 'gradient-guard', options: { exploding: { facter: 20 } } }] })).toBe(false);
   });
 
   it('lists plugins a config loads with their options and defaults', async () => {
     const r = await cli('plugins', '--config', path.join(ROOT, 'examples/mnist.json'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/loss-spike {2}\(config\)/);
+    expect(r.stdout).toMatch(/gradient-guard {2}\(@trainwatch\/gradient-guard\)/);
     expect(r.stdout).toMatch(/factor: number = 3 {2}A spike is a loss above factor x the running mean\./);
     expect(r.stdout).toMatch(/Tasks: mnist-mlp, mnist-cnn/);
   });

@@ -56,6 +56,7 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
+  private byName: Map<string, tf.Variable> | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
   private lastYield = performance.now();
@@ -209,7 +210,7 @@ export class Trainer {
   private probe(xb: tf.Tensor, yb: tf.Tensor): StepProbe {
     const { model, loss } = this.o;
     const lossNow = () => loss(yb, model.apply(xb, { training: false }) as tf.Tensor);
-    const byName = new Map(this.variables.map((v) => [v.name, v]));
+    const byName = (this.byName ??= new Map(this.variables.map((v) => [v.name, v])));
     return {
       loss: (offsets = {}) => {
         const saved: [tf.Variable, tf.Tensor][] = [];

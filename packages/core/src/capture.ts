@@ -9,7 +9,7 @@ export interface CapturedLayer {
 }
 
 /** Trainable parameters with their owning layer, in model order. */
-export function describeParams(model: tf.LayersModel): { params: ParamInfo[]; variables: tf.Variable[] } {
+export function describeParams(model: Pick<tf.LayersModel, 'layers'>): { params: ParamInfo[]; variables: tf.Variable[] } {
   const params: ParamInfo[] = [];
   const variables: tf.Variable[] = [];
   for (const layer of model.layers) {

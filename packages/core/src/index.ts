@@ -35,6 +35,7 @@ export { kernelGapReport, type KernelGapReport } from './wasm-kernels';
 export { resolveLoss, accuracy, makeOptimizer, LOSS_NAMES, OPTIMIZER_NAMES, type LossName, type LossFn, type OptimizerName } from './losses';
 export { createRng, permutation } from './random';
 export { InterceptorChain } from './interception';
+export { describeParams } from './capture';
 export { EventRecorder, eventRecord } from './recorder';
 export { Trainer, RunControl, type TrainerOptions } from './trainer';
 export { runTraining, sortPlugins, type RunRequest, type RunResult, type RunSummary, type LoadedPlugin } from './session';

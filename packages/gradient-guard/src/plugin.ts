@@ -1,4 +1,4 @@
-import { definePlugin, tf, toJson, type GradientDecision, type GradientStep, type GradsComputedEvent, type PluginContext } from '@trainwatch/core';
+import { definePlugin, describeParams, tf, toJson, type GradientDecision, type GradientStep, type GradsComputedEvent, type PluginContext } from '@trainwatch/core';
 import { gradientCheck } from './gradcheck';
 import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
@@ -8,12 +8,7 @@ const KEY = { grad: 'gradient-guard:grad', weight: 'gradient-guard:weight', upda
 
 /** Trainable weights by variable name (read-only views of the model's variables). */
 function weightsByName(ctx: PluginContext<unknown>): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
-  for (const layer of ctx.model.layers) for (const w of layer.trainableWeights) {
-    const v = w.read() as tf.Variable;
-    out.set(v.name, v);
-  }
-  return out;
+  return new Map(describeParams(ctx.model).variables.map((v) => [v.name, v]));
 }
 
 /**

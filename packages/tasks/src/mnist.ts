@@ -1,4 +1,4 @@
-import { defineTask, tf, Type, type TaskInstance } from '@trainwatch/core';
+import { defineTask, StringEnum, tf, Type, type TaskInstance } from '@trainwatch/core';
 import { decodeDigit, DIGIT_NAMES, loadMnist, renderDigit } from './mnist-data';
 
 const common = {
@@ -12,6 +12,11 @@ const common = {
 };
 
 const hooks = { decode: decodeDigit, render: renderDigit };
+
+/** The 10-way softmax layer both models end with, seeded from the run's seed. */
+function softmaxOutput(seed: number, extra: Record<string, unknown> = {}) {
+  return tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }), name: 'output', ...extra });
+}
 
 function finish(model: tf.LayersModel, data: ReturnType<typeof loadMnist>): TaskInstance {
   return {
@@ -32,7 +37,7 @@ export const mnistMlp = defineTask({
   schema: Type.Object({
     ...common,
     hidden: Type.Array(Type.Integer({ minimum: 1 }), { default: [128, 64], description: 'Hidden layer widths.' }),
-    activation: Type.Unsafe<'relu' | 'tanh' | 'sigmoid' | 'elu'>({ type: 'string', enum: ['relu', 'tanh', 'sigmoid', 'elu'], default: 'relu' }),
+    activation: StringEnum(['relu', 'tanh', 'sigmoid', 'elu'] as const, { default: 'relu' }),
   }),
   create(options, ctx) {
     const data = loadMnist({ validationFraction: options.validationFraction, limit: options.limit, shape: 'flat' });
@@ -48,15 +53,7 @@ export const mnistMlp = defineTask({
         }),
       );
     });
-    model.add(
-      tf.layers.dense({
-        units: 10,
-        activation: 'softmax',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 100 }),
-        ...(options.hidden.length === 0 ? { inputShape: [784] } : {}),
-        name: 'output',
-      }),
-    );
+    model.add(softmaxOutput(ctx.seed, options.hidden.length === 0 ? { inputShape: [784] } : {}));
     return finish(model, data);
   },
 });
@@ -86,9 +83,7 @@ export const mnistCnn = defineTask({
       model.add(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }));
     });
     model.add(tf.layers.flatten({ name: 'flatten' }));
-    model.add(
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 100 }), name: 'output' }),
-    );
+    model.add(softmaxOutput(ctx.seed));
     return finish(model, data);
   },
 });

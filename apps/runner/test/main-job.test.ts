@@ -23,7 +23,7 @@ describe('main job: trainwatch run examples/mnist.json', () => {
     expect(summary).toMatchObject({ status: 'completed', steps: 625, epochs: 5, backend: { name: 'wasm', wasm: { simd: true } } });
     expect(summary.final.val_acc).toBeGreaterThanOrEqual(0.9);
     expect(summary.backend.kernels.filled).toEqual(['Conv2DBackpropFilter']);
-    expect(readJson(path.join(out, 'findings.json')).map((f: { code: string }) => f.code)).toEqual(['loss-spike-summary']);
+    expect(readJson(path.join(out, 'findings.json')).map((f: { code: string }) => f.code)).toEqual(['gradient-check-passed', 'loss-spike-summary']);
     const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n');
     expect(events.filter((l) => l.includes('"event":"batch:end"'))).toHaveLength(625);
   }, 180_000);

@@ -73,8 +73,13 @@ export type ReadbackRequest = (key: string, tensor: Tensor) => void;
 export interface StepProbe {
   /** The loss with each named variable temporarily set to `w + offsets[name]`; weights are restored exactly. */
   loss(offsets?: Readonly<NamedTensorMap>): number;
-  /** Analytic gradients in inference mode (the caller owns and disposes the returned tensors). */
-  grads(): NamedTensorMap;
+  /** Analytic gradients in inference mode, optionally at `w + offsets` (the caller owns and disposes the returned tensors). */
+  grads(offsets?: Readonly<NamedTensorMap>): NamedTensorMap;
+  /**
+   * Runs `fn` with a probe on the batch's first `n` samples (fewer ReLU/max-pool kinks for finite
+   * differences); the slices are disposed when `fn` returns.
+   */
+  subset<T>(n: number, fn: (probe: StepProbe) => T): T;
 }
 
 /** Gradients before the optimizer applies them. Tensors are lent. */

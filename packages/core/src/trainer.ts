@@ -211,31 +211,43 @@ export class Trainer {
     const { model, loss } = this.o;
     const lossNow = () => loss(yb, model.apply(xb, { training: false }) as tf.Tensor);
     const byName = (this.byName ??= new Map(this.variables.map((v) => [v.name, v])));
-    return {
-      loss: (offsets = {}) => {
-        const saved: [tf.Variable, tf.Tensor][] = [];
-        try {
-          for (const [name, off] of Object.entries(offsets)) {
-            const v = byName.get(name);
-            if (!v) throw new TrainwatchError('plugin-error', `probe.loss: no trainable variable "${name}"`);
-            saved.push([v, tf.clone(v)]);
-            const moved = tf.add(v, off);
-            v.assign(moved);
-            moved.dispose();
-          }
-          return tf.tidy(() => lossNow().dataSync()[0]!);
-        } finally {
-          // Restore the exact original values (not w + off - off, which rounds).
-          for (const [v, orig] of saved) {
-            v.assign(orig);
-            orig.dispose();
-          }
+    // Sets each named variable to w + offset, runs fn, restores the exact original values (not w + off - off, which rounds).
+    const shifted = <T>(offsets: Readonly<tf.NamedTensorMap>, fn: () => T): T => {
+      const saved: [tf.Variable, tf.Tensor][] = [];
+      try {
+        for (const [name, off] of Object.entries(offsets)) {
+          const v = byName.get(name);
+          if (!v) throw new TrainwatchError('plugin-error', `probe: no trainable variable "${name}"`);
+          saved.push([v, tf.clone(v)]);
+          const moved = tf.add(v, off);
+          v.assign(moved);
+          moved.dispose();
         }
-      },
-      grads: () => {
-        const { value, grads } = tf.variableGrads(lossNow, this.variables);
-        value.dispose();
-        return grads;
+        return fn();
+      } finally {
+        for (const [v, orig] of saved) {
+          v.assign(orig);
+          orig.dispose();
+        }
+      }
+    };
+    return {
+      loss: (offsets = {}) => shifted(offsets, () => tf.tidy(() => lossNow().dataSync()[0]!)),
+      grads: (offsets = {}) =>
+        shifted(offsets, () => {
+          const { value, grads } = tf.variableGrads(lossNow, this.variables);
+          value.dispose();
+          return grads;
+        }),
+      subset: (n, run) => {
+        const take = Math.max(1, Math.min(n, xb.shape[0]!));
+        const xs = tf.slice(xb, 0, take);
+        const ys = tf.slice(yb, 0, take);
+        try {
+          return run(this.probe(xs, ys));
+        } finally {
+          tf.dispose([xs, ys]);
+        }
       },
     };
   }

@@ -37,17 +37,19 @@ export const GradientGuardOptions = Type.Object({
     {
       low: Type.Number({ exclusiveMinimum: 0, default: 1e-5, description: 'Update-to-weight ratio ‖Δw‖/‖w‖ below this is too low (healthy is about 1e-3).' }),
       high: Type.Number({ exclusiveMinimum: 0, default: 1e-1, description: 'Above this is too high.' }),
-      window: Type.Integer({ minimum: 1, default: 20, description: 'Consecutive checks out of range before a finding.' }),
+      every: Type.Integer({ minimum: 1, default: 5, description: 'Measure the update ‖Δw‖ every n steps (it needs a copy of the weights before the step; the ratio moves slowly).' }),
+      window: Type.Integer({ minimum: 1, default: 20, description: 'Consecutive measured updates out of range before a finding.' }),
       action: actions(['warn'], 'What to do when the ratio stays out of range.'),
     },
     { default: {}, additionalProperties: false },
   ),
   gradientCheck: Type.Object(
     {
-      mode: StringEnum(['directional', 'elementwise', 'off'] as const, { default: 'off', description: 'directional: one random direction per variable (2 forward passes each); elementwise: `coordinates` random entries per variable.' }),
+      mode: StringEnum(['directional', 'elementwise', 'off'] as const, { default: 'directional', description: 'directional: one random direction per variable (2 forward passes per step size); elementwise: `coordinates` random entries per variable; off: never.' }),
       steps: Type.Array(Type.Integer({ minimum: 0 }), { default: [0], description: 'Steps at which to check.' }),
       every: Type.Integer({ minimum: 0, default: 0, description: 'Also check every n steps (0: never).' }),
-      epsilon: Type.Number({ exclusiveMinimum: 0, default: 1e-3, description: 'Step size relative to the variable’s norm (at least 1): h = epsilon x max(‖w‖, 1).' }),
+      epsilon: Type.Number({ exclusiveMinimum: 0, default: 1e-2, description: 'Step size per weight relative to the variable’s RMS (at least 0.05): each entry moves by about epsilon x max(rms(w), 0.05); retried at 1/4, 1/16 and 1/64 when a step crosses a kink.' }),
+      samples: Type.Integer({ minimum: 1, default: 8, description: 'Samples of the step’s batch the check runs on (fewer samples cross fewer ReLU/max-pool kinks).' }),
       coordinates: Type.Integer({ minimum: 1, default: 4, description: 'Entries per variable in elementwise mode.' }),
       tolerance: Type.Number({ exclusiveMinimum: 0, default: 1e-2, description: 'Relative error above which a gradient is wrong (the usual band).' }),
       seed: Type.Integer({ default: 1234, description: 'Seeds directions and coordinates.' }),

@@ -51,7 +51,7 @@ describe('gradient-guard on faulty runs', () => {
   });
 
   it('learning rate 1e-7: update-ratio-low; learning rate 0: weights-not-updating', async () => {
-    const low = await guarded({ taskOptions: { limit: 1000 }, training: { learningRate: 1e-7, optimizer: 'sgd', epochs: 3 } });
+    const low = await guarded({ taskOptions: { limit: 1000 }, training: { learningRate: 1e-7, optimizer: 'sgd', epochs: 10 } });
     expect(codes(low)).toContain('update-ratio-low');
     expect(codes(low)).not.toContain('weights-not-updating');
     const zero = await guarded({ taskOptions: { limit: 1000 }, training: { learningRate: 1e-30, optimizer: 'sgd' } });

@@ -8,11 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runTraining, validateConfig, validateOptions, type LoadedPlugin } from '@trainwatch/core';
-import { gradientGuard } from '@trainwatch/gradient-guard';
+import { definePlugin, describeParams, runTraining, validateConfig, validateOptions, type LoadedPlugin } from '@trainwatch/core';
+import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
 import { mnistMlp } from '@trainwatch/tasks';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 4);
+const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function stepMs(plugins: LoadedPlugin[], dir: string): Promise<number> {
   const { config } = validateConfig({ task: { use: 'mnist-mlp' }, training: { backend: 'wasm', epochs: 1 }, output: { events: false } });
@@ -27,10 +28,9 @@ async function stepMs(plugins: LoadedPlugin[], dir: string): Promise<number> {
     logSink: () => {},
     onBus: (bus) => void bus.on('batch:end', (e) => void (e.step > 5 && times.push(e.stepMs))),
   });
-  return times.reduce((a, b) => a + b, 0) / times.length;
+  // The median step: robust to garbage-collection pauses that land in one run and not the other.
+  return median(times);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
@@ -38,16 +38,45 @@ async function main() {
   console.log(`plugin overhead: mnist-mlp 784-128-64-10, Adam, batch 64, 8000 examples, 1 epoch per run, ${ROUNDS} rounds`);
   await stepMs([], path.join(tmp, 'warm'));
   const ratios: number[] = [];
+  const bare: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const first = r % 2 === 0;
     const a = first ? await stepMs([], path.join(tmp, `b${r}`)) : 0;
     const g = await stepMs(guard, path.join(tmp, `g${r}`));
     const b = first ? a : await stepMs([], path.join(tmp, `b${r}`));
     ratios.push(g / b);
-    console.log(`round ${r + 1}: no plugins ${b.toFixed(2)} ms/step  gradient-guard ${g.toFixed(2)} ms/step  (x${(g / b).toFixed(3)})`);
+    bare.push(b);
+    console.log(`round ${r + 1}: no plugins ${b.toFixed(2)} ms/step (median)  gradient-guard ${g.toFixed(2)} ms/step  (x${(g / b).toFixed(3)})`);
   }
   console.log(`median ratio gradient-guard/no plugins: ${median(ratios).toFixed(3)}  target <= 1.05`);
+  await checkCost(path.join(tmp, 'check'), median(bare));
   fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Times one directional gradient check at step 10 against forward passes of the same 8-sample batch and against a training step. */
+async function checkCost(dir: string, stepMs: number): Promise<void> {
+  const o = validateOptions(gradientGuard.schema, {}, 'o').options as GradientGuardOptions;
+  let line = '';
+  const timer = definePlugin({
+    name: 'check-timer',
+    setup: (ctx) =>
+      void ctx.bus.on('grads:computed', (e) => {
+        if (e.step !== 10) return;
+        const weights = new Map(describeParams(ctx.model).variables.map((v) => [v.name, v as never]));
+        const time = (f: () => unknown, n: number) => {
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++) f();
+          return (performance.now() - t0) / n;
+        };
+        const fwd = e.probe.subset(o.gradientCheck.samples, (p) => time(() => p.loss(), 50));
+        const g = o.gradientCheck;
+        const check = time(() => gradientCheck(e.probe, e.params, weights, { ...g, mode: 'directional' }), 5);
+        line = `one directional gradient check (6 variables, ${g.samples} samples): ${check.toFixed(1)} ms = ${(check / fwd).toFixed(0)} forward passes of its batch (${fwd.toFixed(2)} ms each), ${(check / stepMs).toFixed(1)} training steps`;
+      }),
+  });
+  const { config } = validateConfig({ task: { use: 'mnist-mlp' }, training: { backend: 'wasm', epochs: 1, maxSteps: 12 }, output: { events: false } });
+  await runTraining({ config, task: mnistMlp, taskOptions: validateOptions(mnistMlp.schema, {}, 't').options, plugins: [{ plugin: timer, options: {} }], runDir: dir, logSink: () => {} });
+  console.log(line);
 }
 
 main().catch((e) => {

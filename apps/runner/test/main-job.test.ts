@@ -17,7 +17,7 @@ describe('main job: trainwatch run examples/mnist.json', () => {
     });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/trainwatch: mnist-cnn on wasm, 8000 train \/ 2000 validation examples, plugins: gradient-guard, loss-spike/);
+    expect(r.stdout).toMatch(/trainwatch: mnist-cnn on wasm, 8000 train \/ 2000 validation examples, plugins: gradient-guard, activation-monitor, loss-spike/);
     expect(r.stdout.match(/^epoch \d\/5 {2}loss/gm)).toHaveLength(5);
     const summary = readJson(path.join(out, 'summary.json'));
     expect(summary).toMatchObject({ status: 'completed', steps: 625, epochs: 5, backend: { name: 'wasm', wasm: { simd: true } } });

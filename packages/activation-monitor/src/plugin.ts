@@ -1,0 +1,108 @@
+import { definePlugin, every, tf, toJson, type ForwardEndEvent } from '@trainwatch/core';
+import { ActivationMonitor } from './monitor';
+import { ActivationMonitorOptions } from './options';
+import { watchedLayers, type WatchedLayer } from './layers';
+import { layerStatsParts, parseLayerStats, type LayerStats, type StatsLayout } from './stats';
+
+const KEY = { layers: 'activation-monitor:layers', input: 'activation-monitor:input' };
+
+/** Input statistics from the first measurements: min, max, mean, std. */
+export interface InputStats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+/**
+ * activation-monitor: every `every` steps, takes each watched layer's output (and its exactly
+ * recomputed pre-activation) from the training forward pass, reduces it to statistics, a histogram
+ * and per-unit shares in one batched readback, and detects dead units, saturation, explosion,
+ * collapse and unnormalized inputs.
+ */
+export const activationMonitor = definePlugin({
+  name: 'activation-monitor',
+  description: 'Per-layer activation statistics and histograms over time; dead ReLU units, saturated sigmoid/tanh, activation explosion/collapse, unnormalized inputs.',
+  schema: ActivationMonitorOptions,
+  setup(ctx) {
+    const o = ctx.options;
+    const monitor = new ActivationMonitor(o);
+    let watched: WatchedLayer[] | undefined;
+    let layouts: StatsLayout[] = [];
+    let inputChecks = 0;
+    let inputReported = false;
+    const settings = { bins: o.histogram.bins, range: o.histogram.range, samples: o.histogram.samples, threshold: o.saturation.threshold, preSamples: o.preSamples };
+    // Integer ids (an Embedding first) are not features: their scale means nothing.
+    const first = ctx.model.layers.find((l) => l.getClassName() !== 'InputLayer');
+    const checkInputs = o.input.checks > 0 && first?.getClassName() !== 'Embedding';
+
+    ctx.bus.on(
+      'forward:end',
+      (e: ForwardEndEvent) => {
+        watched ??= watchedLayers(ctx.model);
+        const byName = new Map(e.activations.map((a) => [a.layer, a.output]));
+        const parts: tf.Tensor[] = [];
+        layouts = [];
+        for (const w of watched) {
+          const output = byName.get(w.layer);
+          if (!output) continue;
+          const input = w.source === undefined ? e.inputs : byName.get(w.source);
+          const stats = layerStatsParts(w, output, input, settings);
+          parts.push(...stats.parts);
+          const layout = stats.layout;
+          layouts.push(layout);
+        }
+        if (parts.length > 0) e.readback(KEY.layers, tf.concat(parts));
+        if (checkInputs && inputChecks < o.input.checks && e.inputs.dtype === 'float32') {
+          const { mean, variance } = tf.moments(e.inputs);
+          e.readback(KEY.input, tf.stack([tf.min(e.inputs), tf.max(e.inputs), mean, tf.sqrt(variance)]));
+        }
+      },
+      every(o.every),
+    );
+
+    ctx.bus.on('batch:end', (e) => {
+      const all = e.readback[KEY.layers];
+      if (!all) return;
+      const stats: LayerStats[] = [];
+      let offset = 0;
+      for (const l of layouts) {
+        stats.push(parseLayerStats(all.subarray(offset, offset + l.size), l, o.histogram.bins));
+        offset += l.size;
+      }
+      const inp = e.readback[KEY.input];
+      let input: InputStats | undefined;
+      if (inp) {
+        inputChecks++;
+        input = { min: inp[0]!, max: inp[1]!, mean: inp[2]!, std: inp[3]! };
+        if (!inputReported && isUnnormalized(input, o.input)) {
+          inputReported = true;
+          ctx.report({
+            code: 'unnormalized-input',
+            severity: 'warn',
+            step: e.step,
+            message: `model inputs range ${input.min.toPrecision(3)}..${input.max.toPrecision(3)} (mean ${input.mean.toPrecision(3)}, std ${input.std.toPrecision(3)}): far from the roughly zero-mean, unit-scale values a first layer with standard initialisation expects`,
+            evidence: { ...input, maxAbs: o.input.maxAbs, maxMean: o.input.maxMean, maxStd: o.input.maxStd },
+            suggestion: input.max > 1 && input.min >= 0 && input.max <= 255 ? 'These look like raw 0-255 pixels: divide by 255 (or standardise per channel).' : 'Standardise the inputs (subtract the training mean, divide by the std) in the data pipeline.',
+          });
+        }
+      }
+      for (const f of monitor.update(e.step, stats)) ctx.report(f);
+      if (o.record) ctx.artifacts.appendLine('activation-monitor/stats.jsonl', toJson({ step: e.step, epoch: e.epoch, ...(input ? { input } : {}), layers: stats.map(record) }));
+    });
+  },
+});
+
+function isUnnormalized(s: InputStats, o: ActivationMonitorOptions['input']): boolean {
+  return Math.max(Math.abs(s.min), Math.abs(s.max)) > o.maxAbs || Math.abs(s.mean) > o.maxMean || s.std > o.maxStd;
+}
+
+/** One layer's line in stats.jsonl: per-unit arrays reduced to shares (the report needs the shares). */
+function record(s: LayerStats) {
+  const { active, saturated, ...rest } = s;
+  return {
+    ...rest,
+    ...(active ? { activeUnits: active.filter((x) => x > 0).length / active.length } : {}),
+    ...(saturated ? { saturatedUnits: saturated.filter((x) => x > 0.5).length / saturated.length } : {}),
+  };
+}

@@ -1,0 +1,46 @@
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type TaskInstance } from '@trainwatch/core';
+import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
+import { activationMonitor } from '../src';
+
+export const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+
+/** A task on a slice of real MNIST (flat inputs) with the given model; `scale` multiplies the pixels (255: raw). */
+export function mnistWith(name: string, build: (seed: number) => tf.LayersModel, opts: { scale?: number; extra?: Partial<TaskInstance> } = {}) {
+  return defineTask({
+    name,
+    async create(_o, ctx) {
+      const base = await mnistMlp.create({ validationFraction: 0.2, limit: 1000, hidden: [8], activation: 'relu' }, ctx);
+      base.model.dispose();
+      if (opts.scale !== undefined) {
+        const x = tf.mul(base.train.x, opts.scale);
+        base.train.x.dispose();
+        base.train = { x, y: base.train.y };
+      }
+      return { ...base, model: build(ctx.seed), ...opts.extra };
+    },
+  });
+}
+
+export async function monitored(opts: {
+  task?: ReturnType<typeof defineTask>;
+  builtin?: 'mnist-mlp' | 'mnist-cnn';
+  taskOptions?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+  monitor?: Record<string, unknown>;
+  extra?: LoadedPlugin[];
+}): Promise<RunResult & { runDir: string }> {
+  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, ...opts.training } });
+  const { options, issues } = validateOptions(activationMonitor.schema, opts.monitor ?? {}, 'monitor');
+  if (issues.length) throw new Error(JSON.stringify(issues));
+  const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
+  const taskOptions = opts.task ? {} : validateOptions(task.schema, opts.taskOptions ?? {}, 't').options;
+  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-am-')), 'run');
+  const r = await runTraining({ config, task, taskOptions, plugins: [{ plugin: activationMonitor, options }, ...(opts.extra ?? [])], runDir, logSink: () => {} });
+  return { ...r, runDir };
+}
+
+export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');
+export const layersWith = (r: RunResult, code: string) => r.findings.filter((f) => f.code === code).map((f) => f.layer);

@@ -23,7 +23,7 @@ describe('trainwatch validate / run with an invalid config', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         'training.epochs: must be integer (got "ten")',
-        'training.learningRate: must be > 0',
+        'training.learningRate: must be >= 0',
         'task.options.hiden: unknown option "hiden" (did you mean "hidden"?)',
         expect.stringMatching(/^plugins\[0\]\.use: unknown plugin "gradient-gaurd" \(did you mean "gradient-guard"\?\); no installed package @trainwatch\/gradient-gaurd/),
         expect.stringMatching(/^plugins\[1\]\.use: cannot find "\.\/missing-plugin\.js" \(resolved to .*missing-plugin\.js\)/),

@@ -28,3 +28,16 @@ describe('main job: trainwatch run examples/mnist.json', () => {
     expect(events.filter((l) => l.includes('"event":"batch:end"'))).toHaveLength(625);
   }, 180_000);
 });
+
+describe('the game example: trainwatch run examples/catch.json', () => {
+  it('learns to catch (periodic-eval plays the game on a schedule) with no warning', () => {
+    const out = path.join(tmpDir(), 'run');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'apps/runner/bin/trainwatch.js'), 'run', 'examples/catch.json', '--out', out, '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const evals = fs.readFileSync(path.join(out, 'periodic-eval', 'evals.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(evals[0].trigger).toEqual(['baseline']);
+    expect(evals.at(-1).metrics.catchRate).toBeGreaterThanOrEqual(0.9);
+    const findings = readJson(path.join(out, 'findings.json')) as { severity: string }[];
+    expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type TaskInstance } from '@trainwatch/core';
+import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type TaskInstance, type TensorDataset } from '@trainwatch/core';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { activationMonitor } from '../src';
 
@@ -15,9 +15,10 @@ export function mnistWith(name: string, build: (seed: number) => tf.LayersModel,
       const base = await mnistMlp.create({ validationFraction: 0.2, limit: 1000, hidden: [8], activation: 'relu' }, ctx);
       base.model.dispose();
       if (opts.scale !== undefined) {
-        const x = tf.mul(base.train.x, opts.scale);
-        base.train.x.dispose();
-        base.train = { x, y: base.train.y };
+        const train = base.train as TensorDataset;
+        const x = tf.mul(train.x, opts.scale);
+        train.x.dispose();
+        base.train = { x, y: train.y };
       }
       return { ...base, model: build(ctx.seed), ...opts.extra };
     },

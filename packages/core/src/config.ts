@@ -33,7 +33,7 @@ export const TrainingSchema = Type.Object(
     epochs: Type.Integer({ minimum: 1, default: 5, description: 'Passes over the training set.' }),
     batchSize: Type.Integer({ minimum: 1, default: 64, description: 'Examples per optimizer step.' }),
     optimizer: StringEnum(OPTIMIZER_NAMES, { default: 'adam', description: 'Used unless the task brings its own.' }),
-    learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.001 }),
+    learningRate: Type.Number({ minimum: 0, default: 0.001, description: 'Optimizer learning rate (0 freezes the weights: useful as a control run).' }),
     seed: Type.Integer({ default: 42, description: 'Seeds batch order and the built-in tasks’ initialisers.' }),
     backend: StringEnum(['auto', 'tensorflow', 'wasm', 'cpu'] as const, {
       default: 'auto',

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'backend-unavailable'
   | 'kernel-missing'
   | 'data-error'
-  | 'sync-listener';
+  | 'sync-listener'
+  | 'io-error';
 
 /** Base class of every error trainwatch throws on purpose. */
 export class TrainwatchError extends Error {

@@ -20,6 +20,7 @@ export {
   type PluginOrder,
   type RunState,
   type ReadonlyModel,
+  type TaskView,
   type GradientInterceptor,
   type GradientDecision,
   type GradientStep,
@@ -27,7 +28,22 @@ export {
   type JsonSchema,
   type OptionsOf,
 } from './plugin';
-export { defineTask, isTask, type Task, type TaskContext, type TaskDefinition, type TaskInstance, type TaskHooks, type TensorDataset } from './task';
+export {
+  defineTask,
+  isTask,
+  isBatchSource,
+  type Task,
+  type TaskContext,
+  type TaskDefinition,
+  type TaskInstance,
+  type TaskHooks,
+  type TensorDataset,
+  type BatchSource,
+  type BatchContext,
+  type TaskEvaluator,
+  type EvalContext,
+  type EvalResult,
+} from './task';
 export { createLogger, stderrSink, type Logger, type LogLevel, type LogSink } from './logger';
 export { createArtifactWriter, writeFileAtomic, toJson, type ArtifactWriter } from './artifacts';
 export { selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend';
@@ -54,3 +70,4 @@ export {
 } from './config';
 export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshtein, jsonPath } from './validate';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';

@@ -6,6 +6,8 @@ import type { Filter } from './filters';
 import type { FindingInput } from './findings';
 import type { ArtifactWriter } from './artifacts';
 import type { Logger } from './logger';
+import type { LossFn } from './losses';
+import type { TaskEvaluator, TaskHooks, TensorDataset } from './task';
 
 /** A JSON Schema object (TypeBox schemas are JSON Schemas too). */
 export type JsonSchema = Record<string, unknown>;
@@ -38,8 +40,24 @@ export interface RunState {
   readonly stopReason: string | undefined;
 }
 
-/** The model, for inspection only: plugins must not train it or change its weights. */
-export type ReadonlyModel = Pick<tf.LayersModel, 'name' | 'layers' | 'inputs' | 'outputs' | 'countParams' | 'getLayer' | 'predict'>;
+/** The model, for inspection only: plugins must not train it or change its weights (see `restoreWeights`). */
+export type ReadonlyModel = Pick<tf.LayersModel, 'name' | 'layers' | 'inputs' | 'outputs' | 'countParams' | 'getLayer' | 'predict' | 'save' | 'toJSON'>;
+
+/** What a plugin may know about the task: its data for evaluation, loss, names and hooks. Read-only. */
+export interface TaskView {
+  readonly name: string;
+  /** The loss's name when the task named a built-in one (`categoricalCrossentropy`...). */
+  readonly lossName: string | undefined;
+  /** The task's loss, (labels, predictions) -> scalar. */
+  readonly loss: LossFn;
+  readonly metrics: readonly 'accuracy'[];
+  readonly classNames: readonly string[] | undefined;
+  readonly hooks: TaskHooks | undefined;
+  /** Held-out data (the task's own, or carved by `training.validation.split`). Lent: do not dispose. */
+  readonly validation: TensorDataset | undefined;
+  /** The task's own judge of the current weights, when it has one. */
+  readonly evaluate: TaskEvaluator | undefined;
+}
 
 /** What one interceptor sees: the gradients about to be applied, and the step's readback values. */
 export interface GradientStep {
@@ -77,6 +95,9 @@ export interface PluginContext<O> {
   /** Logger named after the plugin. */
   readonly log: Logger;
   readonly model: ReadonlyModel;
+  readonly task: TaskView;
+  /** Milliseconds, monotonic (wall clock for schedules; tests inject a fake one). */
+  readonly clock: () => number;
   /** Writes files into the run directory. */
   readonly artifacts: ArtifactWriter;
   /** Reports a finding; it is emitted on the bus and saved to `findings.json`. */
@@ -88,6 +109,11 @@ export interface PluginContext<O> {
    * Interceptors run in plugin order; each sees the previous one's result. Returns an unregister function.
    */
   interceptGradients(interceptor: GradientInterceptor): () => void;
+  /**
+   * Replaces trainable weights by variable name, between steps (e.g. early stopping's restore-best).
+   * The values are copied; the caller keeps ownership of the tensors it passes.
+   */
+  restoreWeights(weights: Readonly<tf.NamedTensorMap>): void;
 }
 
 /** Options type of a schema: TypeBox schemas give their static type, plain JSON Schemas a record. */

@@ -11,9 +11,10 @@ import { completeFinding, countBySeverity, type Finding, type FindingInput } fro
 import { InterceptorChain } from './interception';
 import { createLogger, stderrSink, type LogSink } from './logger';
 import { makeOptimizer, resolveLoss } from './losses';
-import type { Disposer, Plugin, PluginContext, PluginOrder, RunState } from './plugin';
+import type { Disposer, Plugin, PluginContext, PluginOrder, RunState, TaskView } from './plugin';
+import { describeParams } from './capture';
 import { EventRecorder } from './recorder';
-import type { Task, TaskInstance, TensorDataset } from './task';
+import { isBatchSource, type Task, type TaskInstance, type TensorDataset } from './task';
 import { kernelGapReport } from './wasm-kernels';
 import { RunControl, Trainer } from './trainer';
 
@@ -37,6 +38,8 @@ export interface RunRequest {
   logSink?: LogSink;
   /** Called with the bus before the run begins (the CLI attaches its progress display here). */
   onBus?: (bus: EventBus) => void;
+  /** Milliseconds clock plugins see as `ctx.clock` (default `performance.now`; tests pass a fake one). */
+  clock?: () => number;
 }
 
 export interface RunSummary {
@@ -159,9 +162,11 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   try {
     instance = await req.task.create(req.taskOptions, { seed: config.training.seed, log: createLogger(req.task.name, sink) });
     let { train, validation } = instance;
-    if (!validation && config.training.validation) {
-      ({ train, validation } = splitOff(train, config.training.validation.split));
-      owned.push(train.x, train.y, validation.x, validation.y);
+    if (!validation && config.training.validation && !isBatchSource(train)) {
+      let kept: TensorDataset;
+      ({ train: kept, validation } = splitOff(train, config.training.validation.split));
+      train = kept;
+      owned.push(kept.x, kept.y, validation.x, validation.y);
     }
     optimizer = instance.optimizer ?? makeOptimizer(config.training.optimizer, config.training.learningRate);
     const interceptors = new InterceptorChain((owner, e) => pluginFailed(owner, 'interceptGradients', e));
@@ -198,6 +203,19 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       get stopReason() { return control.stopReason; },
     };
     const artifacts = createArtifactWriter(runDir);
+    const loss = resolveLoss(instance.loss);
+    const task: TaskView = Object.freeze({
+      name: req.task.name,
+      lossName: typeof instance.loss === 'string' ? instance.loss : undefined,
+      loss,
+      metrics: instance.metrics ?? [],
+      classNames: instance.classNames,
+      hooks: instance.hooks,
+      validation,
+      evaluate: instance.evaluate,
+    });
+    const model = instance.model;
+    const clock = req.clock ?? (() => performance.now());
     for (const { plugin, options } of sortPlugins(req.plugins)) {
       const name = plugin.name;
       const ctx: PluginContext<unknown> = {
@@ -212,11 +230,14 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
         },
         state,
         log: createLogger(name, sink),
-        model: instance.model,
+        model,
+        task,
+        clock,
         artifacts,
         report: (finding) => addFinding(finding, name),
         requestStop: (reason) => control.requestStop(`${name}: ${reason}`),
         interceptGradients: (fn) => interceptors.add(name, fn),
+        restoreWeights: (weights) => restoreWeights(model, weights, name),
       };
       try {
         const dispose = await plugin.setup(ctx);
@@ -268,8 +289,20 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
 function disposeTask(instance: TaskInstance | undefined): void {
   if (!instance) return;
   instance.model.dispose();
-  tf.dispose([instance.train.x, instance.train.y]);
+  if (!isBatchSource(instance.train)) tf.dispose([instance.train.x, instance.train.y]);
   if (instance.validation) tf.dispose([instance.validation.x, instance.validation.y]);
+  instance.dispose?.();
+}
+
+/** Sets trainable weights by variable name (values copied; shapes checked first, so nothing half-applies). */
+function restoreWeights(model: tf.LayersModel, weights: Readonly<tf.NamedTensorMap>, plugin: string): void {
+  const byName = new Map(describeParams(model).variables.map((v) => [v.name, v]));
+  for (const [name, t] of Object.entries(weights)) {
+    const v = byName.get(name);
+    if (!v) throw new TrainwatchError('plugin-error', `${plugin}: restoreWeights: no trainable variable "${name}"`);
+    if (v.shape.join() !== t.shape.join()) throw new TrainwatchError('plugin-error', `${plugin}: restoreWeights: "${name}" has shape [${v.shape}], got [${t.shape}]`);
+  }
+  for (const [name, t] of Object.entries(weights)) byName.get(name)!.assign(t);
 }
 
 export type { EventName };

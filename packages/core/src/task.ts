@@ -11,6 +11,63 @@ export interface TensorDataset {
   readonly y: tf.Tensor;
 }
 
+/** What a {@link BatchSource} gets for each step: the model as it is now (for inference only). */
+export interface BatchContext {
+  readonly model: tf.LayersModel;
+  readonly step: number;
+  readonly epoch: number;
+  /** Index of the batch inside the epoch. */
+  readonly batch: number;
+  /** The run's seed; combine it with `step` for per-step randomness that repeats. */
+  readonly seed: number;
+}
+
+/**
+ * Training data produced while training: each step's batch comes from `next`, which may use the
+ * current model (e.g. episodes played with the current policy for policy gradients). The core owns
+ * the returned tensors and disposes them after the step.
+ */
+export interface BatchSource {
+  readonly kind: 'batch-source';
+  readonly stepsPerEpoch: number;
+  /** Examples per epoch, for display (default: stepsPerEpoch x batch size). */
+  readonly size?: number;
+  next(ctx: BatchContext): TensorDataset | Promise<TensorDataset>;
+}
+
+export function isBatchSource(v: unknown): v is BatchSource {
+  return typeof v === 'object' && v !== null && (v as BatchSource).kind === 'batch-source' && typeof (v as BatchSource).next === 'function';
+}
+
+/** What a task's `evaluate` gets. */
+export interface EvalContext {
+  readonly step: number;
+  readonly epoch: number;
+  readonly seed: number;
+  readonly log: Logger;
+}
+
+/** A task evaluator's answer: metrics, and optionally a behaviour signature. */
+export interface EvalResult {
+  /** Metric values (e.g. `reward`, `catchRate`). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /**
+   * What the model did, comparable across evaluations (e.g. the action histogram): identical
+   * signatures over several evaluations mean "it does the same thing every time".
+   */
+  readonly behaviour?: string | readonly number[];
+  /**
+   * Which metric to watch and whether higher is better (default: the first metric, max), and the
+   * best achievable value when there is one (a model at the target is done, not stagnant).
+   */
+  readonly monitor?: { readonly metric: string; readonly mode: 'min' | 'max'; readonly target?: number };
+  /** Anything else worth keeping in the evaluation record (JSON-serialisable). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Judges the current weights (e.g. plays the game greedily). Must not change the weights. */
+export type TaskEvaluator = (model: tf.LayersModel, ctx: EvalContext) => EvalResult | Promise<EvalResult>;
+
 /** What a task's `create` receives. */
 export interface TaskContext {
   /** The run's seed: use it for weight initialisers and data order so runs repeat. */
@@ -27,13 +84,18 @@ export interface TaskInstance {
   metrics?: 'accuracy'[];
   /** A ready optimizer; when absent the config's `training.optimizer` and `learningRate` build one. */
   optimizer?: tf.Optimizer;
-  train: TensorDataset;
+  /** Examples in memory, or a source that produces each step's batch (possibly from the current model). */
+  train: TensorDataset | BatchSource;
   /** Held-out data; when absent, `training.validation.split` carves it from `train`. */
   validation?: TensorDataset;
   /** Names of the classes, index-aligned with the model's outputs. */
   classNames?: readonly string[];
   /** Hooks later plugins use to show samples. */
   hooks?: TaskHooks;
+  /** A task-specific judge of the current weights, used by periodic-eval (e.g. play N games). */
+  evaluate?: TaskEvaluator;
+  /** Frees anything the task holds besides the model and datasets (called once after the run). */
+  dispose?(): void;
 }
 
 export interface TaskHooks {

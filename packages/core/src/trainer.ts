@@ -6,7 +6,7 @@ import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, Ste
 import type { InterceptorChain, InterceptionResult } from './interception';
 import { accuracy, type LossFn } from './losses';
 import { createRng, permutation } from './random';
-import type { TensorDataset } from './task';
+import { isBatchSource, type BatchSource, type TensorDataset } from './task';
 
 /** Stop requests and fatal errors, shared by the loop, the bus and the plugin contexts. */
 export class RunControl {
@@ -26,7 +26,7 @@ export interface TrainerOptions {
   loss: LossFn;
   metrics: readonly 'accuracy'[];
   optimizer: tf.Optimizer;
-  train: TensorDataset;
+  train: TensorDataset | BatchSource;
   validation?: TensorDataset | undefined;
   epochs: number;
   batchSize: number;
@@ -54,6 +54,7 @@ export class Trainer {
   completedEpochs = 0;
   readonly params: ParamInfo[];
   readonly stepsPerEpoch: number;
+  readonly trainSize: number;
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
   private byName: Map<string, tf.Variable> | undefined;
@@ -66,12 +67,21 @@ export class Trainer {
     if (o.model.outputs.length !== 1) {
       throw new TrainwatchError('task-error', `the model has ${o.model.outputs.length} outputs; trainwatch trains single-output models`);
     }
-    const n = o.train.x.shape[0]!;
-    if (o.train.y.shape[0] !== n) {
-      throw new TrainwatchError('data-error', `train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
+    if (isBatchSource(o.train)) {
+      if (!Number.isInteger(o.train.stepsPerEpoch) || o.train.stepsPerEpoch < 1) {
+        throw new TrainwatchError('task-error', `the task's batch source needs stepsPerEpoch >= 1, got ${o.train.stepsPerEpoch}`);
+      }
+      this.stepsPerEpoch = o.train.stepsPerEpoch;
+      this.trainSize = o.train.size ?? o.train.stepsPerEpoch * o.batchSize;
+    } else {
+      const n = o.train.x.shape[0]!;
+      if (o.train.y.shape[0] !== n) {
+        throw new TrainwatchError('data-error', `train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
+      }
+      if (n === 0) throw new TrainwatchError('data-error', 'the training set is empty');
+      this.stepsPerEpoch = Math.ceil(n / o.batchSize);
+      this.trainSize = n;
     }
-    if (n === 0) throw new TrainwatchError('data-error', 'the training set is empty');
-    this.stepsPerEpoch = Math.ceil(n / o.batchSize);
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
     if (this.variables.length === 0) throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
   }
@@ -94,7 +104,7 @@ export class Trainer {
         epochs: o.epochs,
         stepsPerEpoch: this.stepsPerEpoch,
         batchSize: o.batchSize,
-        trainSize: o.train.x.shape[0]!,
+        trainSize: this.trainSize,
         valSize: o.validation?.x.shape[0] ?? 0,
         params: this.params,
       });
@@ -102,13 +112,14 @@ export class Trainer {
         this.epoch = epoch;
         const e0 = performance.now();
         await this.emit('epoch:begin', { epoch, step: this.step });
-        const order = permutation(o.train.x.shape[0]!, rng);
+        const data = o.train;
+        const order = isBatchSource(data) ? undefined : permutation(data.x.shape[0]!, rng);
         let lossSum = 0;
         let accSum = 0;
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
           await this.yieldToEventLoop();
-          const r = await this.trainStep(order, b);
+          const r = await this.trainStep(await this.batch(data, order, b), b);
           lossSum += r.loss;
           accSum += r.acc ?? 0;
           batches++;
@@ -257,16 +268,28 @@ export class Trainer {
     return this.capture;
   }
 
-  private async trainStep(order: Int32Array, b: number): Promise<StepNumbers> {
+  /** The step's batch: a slice of the shuffled dataset, or what the task's source produces now. */
+  private async batch(data: TensorDataset | BatchSource, order: Int32Array | undefined, b: number): Promise<[tf.Tensor, tf.Tensor]> {
+    const o = this.o;
+    if (isBatchSource(data)) {
+      const got = await data.next({ model: o.model, step: this.step, epoch: this.epoch, batch: b, seed: o.seed });
+      if (!got || !(got.x instanceof tf.Tensor) || !(got.y instanceof tf.Tensor) || got.x.shape[0] !== got.y.shape[0] || got.x.shape[0] === 0) {
+        throw new TrainwatchError('data-error', `the task's batch source returned no usable batch at step ${this.step} (need { x, y } tensors with the same, non-zero first dimension)`);
+      }
+      return [got.x, got.y];
+    }
+    const idx = order!.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order!.length));
+    return tf.tidy(() => {
+      const i = tf.tensor1d(idx, 'int32');
+      return [tf.gather(data.x, i), tf.gather(data.y, i)];
+    }) as [tf.Tensor, tf.Tensor];
+  }
+
+  private async trainStep([xb, yb]: [tf.Tensor, tf.Tensor], b: number): Promise<StepNumbers> {
     const { o } = this;
     const t0 = performance.now();
     const step = this.step;
     const epoch = this.epoch;
-    const idx = order.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order.length));
-    const [xb, yb] = tf.tidy(() => {
-      const i = tf.tensor1d(idx, 'int32');
-      return [tf.gather(o.train.x, i), tf.gather(o.train.y, i)];
-    }) as [tf.Tensor, tf.Tensor];
     const requests: { key: string; t: tf.Tensor }[] = [];
     const readback: ReadbackRequest = (key, t) => {
       requests.push({ key, t: tf.keep(tf.cast(tf.reshape(t, [-1]), 'float32')) });
@@ -274,7 +297,7 @@ export class Trainer {
     const held: tf.Tensor[] = [xb, yb];
     let result: InterceptionResult | undefined;
     try {
-      this.lend('batch:begin', { step, epoch, batch: b, size: idx.length });
+      this.lend('batch:begin', { step, epoch, batch: b, size: xb.shape[0]! });
       const capture = o.bus.wants('forward:end', step) ? this.captureView() : undefined;
       let preds: tf.Tensor | undefined;
       let acts: tf.Tensor[] = [];

@@ -162,7 +162,8 @@ export class GradientMonitor {
     if (this.history.length >= e.window) {
       const med = median(this.history.slice(-e.window));
       evidence['recentMedian'] = med;
-      if (global > e.factor * med) reasons.push(`global gradient norm ${global.toExponential(2)} is ${(global / med).toFixed(1)}x its recent median`);
+      // A jump from a tiny median is not an explosion (e.g. policy gradients after a batch with zero advantage).
+      if (global > e.factor * med && global >= e.minNorm) reasons.push(`global gradient norm ${global.toExponential(2)} is ${(global / med).toFixed(1)}x its recent median`);
     }
     let layer: string | undefined;
     const big = stats.find((s) => s.grad > e.maxNorm);

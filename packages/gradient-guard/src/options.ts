@@ -17,6 +17,7 @@ export const GradientGuardOptions = Type.Object({
     {
       factor: Type.Number({ exclusiveMinimum: 1, default: 10, description: 'Fires when the global gradient norm exceeds factor x its median over the last `window` checks.' }),
       window: Type.Integer({ minimum: 2, default: 20, description: 'Checks of history for the median (also the warm-up before judging).' }),
+      minNorm: Type.Number({ minimum: 0, default: 1, description: 'The jump-over-median rule only judges global norms at least this large.' }),
       maxNorm: Type.Number({ exclusiveMinimum: 0, default: 1000, description: 'Absolute bound on any layer’s gradient L2 norm.' }),
       layerRatio: Type.Number({ exclusiveMinimum: 1, default: 70, description: 'Fires when the first layer’s gradient norm exceeds this multiple of the last layer’s (a published default).' }),
       clipNorm: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'With the `clip` action: every step whose global gradient norm exceeds this is scaled down to it.' }),

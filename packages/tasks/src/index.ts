@@ -1,12 +1,15 @@
 /** @trainwatch/tasks: built-in tasks, real models on real data that ship offline. */
 import type { Task } from '@trainwatch/core';
+import { catchGame } from './catch';
 import { mnistCnn, mnistMlp } from './mnist';
 
-export { mnistMlp, mnistCnn };
+export { mnistMlp, mnistCnn, catchGame };
+export { CatchOptions, policyGradientLoss, renderCatch } from './catch';
 export { loadMnist, renderDigit, decodeDigit, DIGIT_NAMES } from './mnist-data';
 
 /** Built-in tasks by the name a config's `task.use` gives. */
 export const builtinTasks: Readonly<Record<string, Task<any>>> = { // eslint-disable-line @typescript-eslint/no-explicit-any
   [mnistMlp.name]: mnistMlp,
   [mnistCnn.name]: mnistCnn,
+  [catchGame.name]: catchGame,
 };

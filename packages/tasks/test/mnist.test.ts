@@ -1,4 +1,4 @@
-import { selectBackend, tf } from '@trainwatch/core';
+import { selectBackend, tf, type TensorDataset } from '@trainwatch/core';
 import { decodeDigit, loadMnist, mnistCnn, mnistMlp, renderDigit } from '../src';
 
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('built-in tasks', () => {
     const opts = task === mnistMlp ? { validationFraction: 0.5, limit: 40, hidden: [16], activation: 'relu' } : { validationFraction: 0.5, limit: 40, filters: [4] };
     const a = await task.create(opts as never, { seed: 7, log });
     const b = await task.create(opts as never, { seed: 7, log });
-    const out = a.model.predict(a.train.x) as tf.Tensor;
+    const out = a.model.predict((a.train as TensorDataset).x) as tf.Tensor;
     expect(out.shape).toEqual([20, 10]);
     const wa = a.model.getWeights()[0]!.dataSync();
     const wb = b.model.getWeights()[0]!.dataSync();
@@ -57,7 +57,8 @@ describe('built-in tasks', () => {
     out.dispose();
     for (const t of [a, b]) {
       t.model.dispose();
-      tf.dispose([t.train.x, t.train.y, t.validation!.x, t.validation!.y]);
+      const train = t.train as TensorDataset;
+      tf.dispose([train.x, train.y, t.validation!.x, t.validation!.y]);
     }
   });
 });

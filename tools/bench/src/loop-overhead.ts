@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventBus, EventRecorder, InterceptorChain, permutation, createRng, resolveLoss, RunControl, selectBackend, tf, Trainer } from '@trainwatch/core';
+import { EventBus, EventRecorder, InterceptorChain, permutation, createRng, resolveLoss, RunControl, selectBackend, tf, Trainer, type TensorDataset } from '@trainwatch/core';
 import { mnistMlp } from '@trainwatch/tasks';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
@@ -18,7 +18,8 @@ const log = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function makeSetup() {
   const task = await mnistMlp.create({ validationFraction: 0.2, hidden: [128, 64], activation: 'relu' }, { seed: 1, log });
-  return { ...task, optimizer: tf.train.adam(0.001), lossFn: resolveLoss(task.loss) };
+  // mnist-mlp holds its examples in memory (not a batch source).
+  return { ...task, train: task.train as TensorDataset, optimizer: tf.train.adam(0.001), lossFn: resolveLoss(task.loss) };
 }
 type Setup = Awaited<ReturnType<typeof makeSetup>>;
 

@@ -89,6 +89,8 @@ async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<
   const mode = flags.json ? 'json' : flags.quiet ? 'quiet' : (io.stdout as NodeJS.WriteStream).isTTY ? 'tty' : 'plain';
   const sink: LogSink = (level, source, message) => {
     if (level === 'debug' && !process.env['TRAINWATCH_DEBUG']) return;
+    // --quiet: plugins' informational lines (evaluations, sample tables) are progress output too.
+    if (level === 'info' && mode === 'quiet') return;
     stderrSink(level, source, message);
   };
 

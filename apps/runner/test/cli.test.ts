@@ -62,7 +62,7 @@ describe('trainwatch validate / run with an invalid config', () => {
   it('accepts a valid config', async () => {
     const r = await cli('validate', path.join(ROOT, 'examples/mnist.json'));
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: gradient-guard, activation-monitor, loss-spike\)/);
+    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: gradient-guard, activation-monitor, periodic-eval, qualitative-sampler, loss-spike\)/);
   });
 });
 

@@ -37,6 +37,9 @@ export {
   type TaskDefinition,
   type TaskInstance,
   type TaskHooks,
+  type Row,
+  type ImageData,
+  type SliceObservation,
   type TensorDataset,
   type BatchSource,
   type BatchContext,
@@ -71,3 +74,4 @@ export {
 export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshtein, jsonPath } from './validate';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';
+export { editDistance } from './text';

@@ -98,11 +98,35 @@ export interface TaskInstance {
   dispose?(): void;
 }
 
+/** One row of a tensor (one example), as a typed array. */
+export type Row = Float32Array | Int32Array | Uint8Array;
+
+/** A picture of one input example: values in [0, 1], row-major, channels last. */
+export interface ImageData {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly data: ArrayLike<number>;
+}
+
+/** One observation for pattern finding: which slice it belongs to, and whether it was an error. */
+export interface SliceObservation {
+  readonly slice: string;
+  readonly error: boolean;
+}
+
 export interface TaskHooks {
   /** Human-readable form of a prediction or label row (e.g. `"7"` or a decoded word). */
-  decode?(row: Float32Array | Int32Array | Uint8Array): string;
-  /** A text picture of one input example (e.g. ASCII art of a digit). */
-  render?(row: Float32Array | Int32Array | Uint8Array): string;
+  decode?(row: Row): string;
+  /** A text picture of one input example (e.g. ASCII art of a digit, or the spelled word). */
+  render?(row: Row): string;
+  /** A picture of one input example, for PNGs (rank-4 image inputs get one by default). */
+  image?(row: Row): ImageData;
+  /**
+   * Task-defined slices for `systematic-error` (e.g. per phoneme: was it right at its position).
+   * Called with one example's input, label and prediction rows.
+   */
+  slices?(input: Row, label: Row, prediction: Row): readonly SliceObservation[];
 }
 
 export interface TaskDefinition<S extends TSchema | JsonSchema, O = OptionsOf<S>> {

@@ -11,7 +11,8 @@ const common = {
   limit: Type.Optional(Type.Integer({ minimum: 20, maximum: 10000, description: 'Use at most this many digits (balanced across classes); default all 10,000.' })),
 };
 
-const hooks = { decode: decodeDigit, render: renderDigit };
+// 28x28 grey pictures for PNGs, whatever the input shape (flat for the MLP, 28x28x1 for the CNN).
+const hooks = { decode: decodeDigit, render: renderDigit, image: (row: ArrayLike<number>) => ({ width: 28, height: 28, channels: 1 as const, data: row }) };
 
 /** The 10-way softmax layer both models end with, seeded from the run's seed. */
 function softmaxOutput(seed: number, extra: Record<string, unknown> = {}) {

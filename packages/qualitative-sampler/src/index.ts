@@ -1,0 +1,10 @@
+/** @trainwatch/qualitative-sampler: `"use": "qualitative-sampler"`. */
+import { qualitativeSampler } from './plugin';
+
+export default qualitativeSampler;
+export { qualitativeSampler, type SampleRecord } from './plugin';
+export { QualitativeSamplerOptions } from './options';
+export { sliceStats, PatternFinder, familyOf, type Observation, type SliceStat } from './patterns';
+export { chooseProbes, pictureOf, quadrant, argmax } from './probe';
+export { encodePng, decodePng } from './png';
+export { readSampleHistory } from './history';

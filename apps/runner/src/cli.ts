@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
@@ -7,9 +8,11 @@ import {
   errorMessage,
   runTraining,
   stderrSink,
+  TrainwatchError,
   type LogSink,
   type RunResult,
 } from '@trainwatch/core';
+import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 import { builtinTasks } from '@trainwatch/tasks';
 import { discoverPlugins } from './discover';
 import { loadConfig } from './load-config';
@@ -51,6 +54,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   failFast?: boolean;
+  tensorboard?: boolean;
 }
 
 interface Io {
@@ -64,19 +68,40 @@ function displayPath(p: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
 }
 
-function printSummary(result: RunResult, io: Io, mode: string): void {
+function printSummary(result: RunResult, io: Io, mode: string, outputs: string[]): void {
   const s = result.summary;
   const counts = countBySeverity(result.findings);
   const finals = Object.entries(s.final)
     .map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(4) : String(v)}`)
     .join('  ');
+  // Findings grouped by severity with their codes (and how often each fired).
+  const bySeverity = (['error', 'warn', 'info'] as const)
+    .map((sev) => {
+      const codes = new Map<string, number>();
+      for (const f of result.findings) if (f.severity === sev) codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+      return codes.size ? `    ${sev}: ${[...codes].map(([c, n]) => (n > 1 ? `${c} x${n}` : c)).join(', ')}\n` : '';
+    })
+    .join('');
   const out = mode === 'json' ? io.stderr : io.stdout;
   out.write(
     `\n${s.status}: ${s.reason}\n` +
       `  ${s.steps} steps, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
-      `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n` +
-      `  run directory: ${displayPath(s.runDir)}\n`,
+      `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n${bySeverity}` +
+      `  run directory: ${displayPath(s.runDir)}\n` +
+      outputs.map((o) => `  ${o}\n`).join(''),
   );
+}
+
+/** report.html (and TensorBoard files) from the run directory; a failure here never loses the run's other outputs. */
+function writeOutputs(runDir: string, o: { report: boolean; tensorboard: boolean }, io: Io): string[] {
+  const lines: string[] = [];
+  try {
+    if (o.report) lines.push(`report: ${displayPath(writeReport(runDir))}`);
+    if (o.tensorboard) lines.push(`tensorboard: ${displayPath(path.dirname(writeTensorboard(readRun(runDir))))} (tensorboard --logdir ${displayPath(runDir)})`);
+  } catch (e) {
+    io.stderr.write(`trainwatch: could not write the report: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+  return lines;
 }
 
 async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<number> {
@@ -125,13 +150,30 @@ async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<
         }, undefined, 'cli');
       },
     });
-    printSummary(result, io, mode);
+    const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard: flags.tensorboard === true || config.output.tensorboard }, io);
+    printSummary(result, io, mode, outputs);
     if (result.status === 'completed') return EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
     return interrupted ? EXIT.interrupted : EXIT.stopped;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+function reportCommand(runDir: string, flags: { tensorboard?: boolean }, io: Io): number {
+  const dir = path.resolve(runDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    io.stderr.write(`trainwatch report: ${runDir} is not a directory\n`);
+    return EXIT.usage;
+  }
+  if (!['events.jsonl', 'findings.json', 'summary.json', 'config.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
+    io.stderr.write(`trainwatch report: ${runDir} does not look like a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`);
+    return EXIT.usage;
+  }
+  const lines = writeOutputs(dir, { report: true, tensorboard: flags.tensorboard === true }, io);
+  if (lines.length === 0) return EXIT.failed;
+  io.stdout.write(lines.map((l) => `${l}\n`).join(''));
+  return EXIT.completed;
 }
 
 async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
@@ -186,7 +228,14 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--fail-fast', 'a plugin error fails the run')
     .option('--quiet', 'no progress output, only findings and the summary')
     .option('--json', 'one JSON line per event on stdout')
+    .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
     .action(async (config: string, flags: RunFlags) => setCode(await runCommand(config, flags, io)));
+  program
+    .command('report')
+    .description('rebuild report.html from a run directory (works for crashed and interrupted runs)')
+    .argument('<runDir>', 'a run directory')
+    .option('--tensorboard', 'also write TensorBoard event files')
+    .action(async (runDir: string, flags: { tensorboard?: boolean }) => setCode(reportCommand(runDir, flags, io)));
   program
     .command('validate')
     .description('check a config (schema, modules, plugin options) without training')
@@ -224,7 +273,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stderr.write(`trainwatch: ${e.message}\nNothing was trained.\n`);
       return EXIT.usage;
     }
-    if (e instanceof BackendError) {
+    if (e instanceof BackendError || (e instanceof TrainwatchError && e.code === 'run-dir-exists')) {
       io.stderr.write(`trainwatch: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
+import { maskedCrc32c } from '@trainwatch/report';
 import { cli, LOSS_SPIKE, readJson, ROOT, tmpDir, writeConfig } from './helpers';
 
 const small = { use: 'mnist-mlp', options: { limit: 1000 } };
@@ -173,4 +174,29 @@ describe('trainwatch schema / plugins', () => {
     expect(r.stdout).toMatch(/factor: number = 3 {2}A spike is a loss above factor x the running mean\./);
     expect(r.stdout).toMatch(/Tasks: mnist-mlp, mnist-cnn/);
   });
+});
+
+describe('--tensorboard', () => {
+  it('writes TensorBoard event files: TFRecords whose masked CRC32C check out, starting with the file version', async () => {
+    const file = writeConfig({ task: small, training: { epochs: 1 } });
+    const out = path.join(tmpDir(), 'run');
+    const r = await cli('run', file, '--out', out, '--quiet', '--tensorboard');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tensorboard: .*tensorboard/);
+    const dir = path.join(out, 'tensorboard');
+    const [name] = fs.readdirSync(dir);
+    const buf = fs.readFileSync(path.join(dir, name!));
+    let off = 0;
+    let records = 0;
+    while (off < buf.length) {
+      const len = Number(buf.readBigUInt64LE(off));
+      expect(buf.readUInt32LE(off + 8)).toBe(maskedCrc32c(buf.subarray(off, off + 8)));
+      expect(buf.readUInt32LE(off + 12 + len)).toBe(maskedCrc32c(buf.subarray(off + 12, off + 12 + len)));
+      if (records === 0) expect(buf.subarray(off + 12, off + 12 + len).toString('latin1')).toContain('brain.Event:2');
+      off += 16 + len;
+      records++;
+    }
+    // The version record plus, per step, the loss and the accuracy.
+    expect(records).toBeGreaterThan(1 + 2 * 13);
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJson, ROOT, tmpDir, writeConfig } from './helpers';
@@ -38,6 +38,8 @@ describe('Ctrl-C', () => {
     expect(events.at(-1)).toMatchObject({ event: 'run:end', status: 'stopped' });
     expect(events.filter((e) => e.event === 'batch:end')).toHaveLength(summary.steps);
     expect(summary.steps).toBeLessThan(200 * 13);
+    // The report was written on the way out and says how the run ended.
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<span class="status stopped">stopped<\/span> interrupted by the user/);
   }, 60_000);
 
   it('a second Ctrl-C exits at once, even while the run is still finishing', async () => {
@@ -56,4 +58,27 @@ describe('Ctrl-C', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(run.stderr()).toMatch(/interrupted again: exiting now/);
   }, 60_000);
+});
+
+describe('trainwatch report', () => {
+  it('rebuilds the page of a run that was killed (no run:end, no summary) and says it did not finish', async () => {
+    const out = path.join(tmpDir(), 'run');
+    const run = startRun(out, 5);
+    await run.ready;
+    run.child.kill('SIGKILL');
+    await run.exited;
+    expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(false);
+    const r = spawnSync(process.execPath, [BIN, 'report', out], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/report: .*report\.html/);
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('id="not-finished"');
+    expect(html).toMatch(/This run did not finish/);
+  }, 60_000);
+
+  it('refuses a folder that is not a run directory (exit 2)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'report', tmpDir()], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/does not look like a run directory/);
+  });
 });

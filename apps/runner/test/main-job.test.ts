@@ -28,6 +28,9 @@ describe('main job: trainwatch run examples/mnist.json', () => {
     expect(findings.map((f) => f.code)).toEqual(expect.arrayContaining(['gradient-check-passed', 'eval-summary', 'loss-spike-summary']));
     expect(fs.existsSync(path.join(out, 'qualitative-sampler', 'samples.jsonl'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'activation-monitor', 'stats.jsonl'))).toBe(true);
+    expect(fs.statSync(path.join(out, 'report.html')).size).toBeGreaterThan(50_000);
+    expect(r.stdout).toMatch(/info: gradient-check-passed, .*loss-spike-summary/);
+    expect(r.stdout).toMatch(/report: .*report\.html/);
     const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n');
     expect(events.filter((l) => l.includes('"event":"batch:end"'))).toHaveLength(625);
   }, 180_000);

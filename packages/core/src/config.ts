@@ -56,6 +56,8 @@ export const OutputSchema = Type.Object(
     dir: Type.String({ default: 'runs', description: 'Parent folder of run directories (relative to the working directory).' }),
     name: Type.Optional(Type.String({ minLength: 1, description: 'Run directory name; default <timestamp>-<task>.' })),
     events: Type.Boolean({ default: true, description: 'Write events.jsonl.' }),
+    report: Type.Boolean({ default: true, description: 'Write report.html at the end of the run (CLI).' }),
+    tensorboard: Type.Boolean({ default: false, description: 'Also write TensorBoard event files under tensorboard/ (CLI; same as --tensorboard).' }),
   },
   { additionalProperties: false, default: {} },
 );

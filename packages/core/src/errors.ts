@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'kernel-missing'
   | 'data-error'
   | 'sync-listener'
-  | 'io-error';
+  | 'io-error'
+  | 'run-dir-exists';
 
 /** Base class of every error trainwatch throws on purpose. */
 export class TrainwatchError extends Error {

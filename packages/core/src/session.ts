@@ -113,6 +113,11 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   const startedAt = new Date();
   const backend = await selectBackend(config.training.backend);
   const runDir = path.resolve(req.runDir ?? defaultRunDir(config, req.task.name));
+  // A run directory holds one run: appending a second one to its files would garble both.
+  const previous = ['events.jsonl', 'findings.json', 'summary.json'].filter((f) => fs.existsSync(path.join(runDir, f)));
+  if (previous.length > 0) {
+    throw new TrainwatchError('run-dir-exists', `run directory ${runDir} already holds a run (${previous.join(', ')}); choose another directory (--out) or remove it: nothing was overwritten`);
+  }
   fs.mkdirSync(runDir, { recursive: true });
   const runId = path.basename(runDir);
   writeFileAtomic(path.join(runDir, 'config.json'), `${toJson(config, 2)}\n`);

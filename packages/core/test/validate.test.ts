@@ -5,7 +5,7 @@ describe('config validation', () => {
     const { config, issues } = validateConfig({ task: { use: 'mnist-mlp' } });
     expect(issues).toEqual([]);
     expect(config.training).toMatchObject({ epochs: 5, batchSize: 64, optimizer: 'adam', learningRate: 0.001, seed: 42, backend: 'auto', failFast: false });
-    expect(config.output).toEqual({ dir: 'runs', events: true });
+    expect(config.output).toEqual({ dir: 'runs', events: true, report: true, tensorboard: false });
     expect(config.plugins).toEqual([]);
   });
 

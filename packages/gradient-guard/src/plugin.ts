@@ -31,6 +31,7 @@ export const gradientGuard = definePlugin({
     let layout = { checked: false, update: false };
     let lastWeightSq: Float32Array | undefined;
     let checks = 0;
+    const lastUpdate = new Map<string, number>();
     const checkSteps = new Set(o.gradientCheck.steps);
     const isCheck = (step: number) => step % o.every === 0;
     const dropBefore = () => {
@@ -85,8 +86,11 @@ export const gradientGuard = definePlugin({
       const badVar = firstNonfinite(gradSq, (i) => step.grads[step.params[i]!.name]!);
       const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
       const stats = monitor.layerStats(numbers);
+      for (const st of stats) if (st.update !== undefined) lastUpdate.set(st.layer, st.update);
       if (o.record.every > 0 && checks++ % o.record.every === 0) {
-        ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers: stats }));
+        // Updates are measured on their own cadence: the series carries the latest one per layer.
+        const layers = stats.map((st) => (st.update === undefined && lastUpdate.has(st.layer) ? { ...st, update: lastUpdate.get(st.layer)! } : st));
+        ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers }));
       }
       return act(ctx, step, monitor.check(numbers, badVar, stats, badWeight), Math.sqrt(gradSq.reduce((s, v) => s + v, 0)));
     });

@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import type { Finding } from '@trainwatch/core';
+import { buildCharts } from './charts';
+import { renderCharts, type ChartData } from './client';
+import { runStatus, type RunData } from './read-run';
+
+/** Escapes text for HTML content and attribute values. */
+export function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'";
+
+/** Which chart shows the evidence of a finding. */
+export function chartFor(f: Finding, charts: ChartData): string | undefined {
+  const ids = new Set([...charts.lines.map((c) => c.id), ...charts.heatmaps.map((h) => h.id)]);
+  const c = f.code;
+  let id: string;
+  if (/^(nonfinite|exploding|vanishing|gradient-check)/.test(c)) id = 'chart-gradients';
+  else if (/^(update-ratio|weights-not-updating)/.test(c)) id = 'chart-updates';
+  else if (/^(dead-units|saturated|activation-|unnormalized)/.test(c)) {
+    const h = charts.heatmaps.find((x) => f.layer !== undefined && x.title.startsWith(`${f.layer} (`));
+    id = h ? h.id : (charts.heatmaps[0]?.id ?? '');
+  } else if (/^(eval-|constant-behaviour|overfitting|init-loss)/.test(c)) id = 'chart-evals';
+  else if (/^(systematic-error|constant-predictions|label-disagreement)/.test(c)) return 'samples';
+  else id = 'chart-loss';
+  return ids.has(id) ? id : undefined;
+}
+
+function findingsHtml(findings: Finding[], charts: ChartData): string {
+  if (findings.length === 0) return '<p class="none">No findings.</p>';
+  const order = { error: 0, warn: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity] || a.step - b.step);
+  return `<ol class="findings">${sorted
+    .map((f) => {
+      const chart = chartFor(f, charts);
+      return `<li class="finding ${esc(f.severity)}" data-code="${esc(f.code)}">
+<div class="head"><span class="sev">${esc(f.severity)}</span> <code>${esc(f.code)}</code>${f.layer ? ` <span class="layer">layer ${esc(f.layer)}</span>` : ''} <span class="step">step ${esc(f.step)}</span> <span class="plugin">${esc(f.plugin)}</span>${chart ? ` <a href="#${esc(chart)}">chart →</a>` : ''}</div>
+<div class="msg">${esc(f.message)}</div>${f.suggestion ? `<div class="suggestion">${esc(f.suggestion)}</div>` : ''}
+<details><summary>evidence</summary><pre>${esc(JSON.stringify(f.evidence, null, 2))}</pre></details></li>`;
+    })
+    .join('\n')}</ol>`;
+}
+
+function chartsHtml(charts: ChartData): string {
+  const groups: [string, string[]][] = [
+    ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs']],
+    ['Gradients', ['chart-gradients', 'chart-updates']],
+    ['Evaluation', ['chart-evals', 'chart-behaviour']],
+  ];
+  let out = '';
+  for (const [title, ids] of groups) {
+    const present = ids.filter((id) => charts.lines.some((c) => c.id === id));
+    if (present.length) out += `<section><h2>${esc(title)}</h2>${present.map((id) => `<div class="chart" id="${id}"></div>`).join('')}</section>`;
+  }
+  if (charts.heatmaps.length || charts.lines.some((c) => c.id === 'chart-active')) {
+    out += `<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>`;
+    out += charts.heatmaps.map((h) => `<figure><figcaption>${esc(h.title)}</figcaption><canvas class="heatmap" id="${esc(h.id)}"></canvas></figure>`).join('');
+    if (charts.lines.some((c) => c.id === 'chart-active')) out += '<div class="chart" id="chart-active"></div>';
+    out += '</section>';
+  }
+  return out;
+}
+
+function samplesHtml(d: RunData): string {
+  if (d.samples.length === 0) return '';
+  const byId = new Map<number, RunData['samples']>();
+  for (const s of d.samples) {
+    if (!byId.has(s.id)) byId.set(s.id, []);
+    byId.get(s.id)!.push(s);
+  }
+  const cards = [...byId.entries()].map(([id, hist]) => {
+    hist.sort((a, b) => a.step - b.step);
+    const last = hist.at(-1)!;
+    const pic = last.image && d.images[last.image] ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">` : last.input ? `<pre class="input">${esc(last.input)}</pre>` : '';
+    const timeline = hist.map((s) => `<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${esc(s.step)}: ${esc(s.prediction)}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`).join('');
+    return `<div class="sample ${last.correct === false ? 'wrong' : ''}" data-id="${id}">${pic}<div class="pred">${esc(last.prediction)}${last.confidence !== undefined ? ` <small>${(100 * last.confidence).toFixed(0)}%</small>` : ''}</div><div class="label">label: ${esc(last.label)}</div><div class="timeline">${timeline}</div><div class="sid">#${id}</div></div>`;
+  });
+  const slices = d.findings.filter((f) => f.code === 'systematic-error');
+  const table = slices.length
+    ? `<h3>Systematic-error slices</h3><table class="slices"><tr><th>slice</th><th>error rate</th><th>rest</th><th>support</th><th>z</th><th>examples</th></tr>${slices
+        .map((f) => {
+          const e = f.evidence as Record<string, number | number[] | string>;
+          return `<tr><td>${esc(e['slice'])}</td><td>${(100 * Number(e['rate'])).toFixed(0)}%</td><td>${(100 * Number(e['restRate'])).toFixed(0)}%</td><td>${esc(e['support'])}</td><td>${Number(e['z']).toFixed(1)}</td><td>${esc((e['examples'] as number[] | undefined)?.join(', ') ?? '')}</td></tr>`;
+        })
+        .join('')}</table>`
+    : '';
+  return `<section id="samples"><h2>Samples</h2><p class="note">The probe set at the last sampling; each chip is one sampling (hover for the prediction then).</p><div class="gallery">${cards.join('')}</div>${table}</section>`;
+}
+
+function factsHtml(d: RunData): string {
+  const st = runStatus(d);
+  const s = d.summary ?? {};
+  const backend = s['backend'] as { name?: string; kernels?: unknown } | undefined;
+  const rows: [string, unknown][] = [
+    ['status', st.status],
+    ['reason', st.reason],
+    ['task', s['task'] ?? d.begin?.['task'] ?? '?'],
+    ['backend', backend?.name ?? d.begin?.['backend'] ?? '?'],
+    ['steps', s['steps'] ?? d.end?.step ?? d.steps.at(-1)?.step ?? 0],
+    ['wall time', s['wallMs'] !== undefined ? `${(Number(s['wallMs']) / 1000).toFixed(1)} s` : d.end ? `${(d.end.wallMs / 1000).toFixed(1)} s` : 'unknown'],
+    ['final metrics', JSON.stringify(s['final'] ?? d.end?.final ?? {})],
+    ['versions', JSON.stringify(s['versions'] ?? {})],
+    ['started / ended', `${s['startedAt'] ?? '?'} / ${s['endedAt'] ?? '?'}`],
+  ];
+  if (d.skippedLines) rows.push(['unreadable lines', `${d.skippedLines} (a run killed mid-write leaves a partial last line)`]);
+  return `<section id="facts"><h2>Run facts</h2><table class="facts">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<details><summary>config (with defaults)</summary><pre>${esc(JSON.stringify(d.config ?? {}, null, 2))}</pre></details>${backend?.kernels ? `<details><summary>backend kernels</summary><pre>${esc(JSON.stringify(backend.kernels, null, 2))}</pre></details>` : ''}</section>`;
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1140px;padding:16px;color:#222}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
+.status{display:inline-block;padding:2px 8px;border-radius:10px;color:#fff;background:#2ca02c}.status.stopped,.status.interrupted{background:#ff7f0e}.status.failed{background:#d62728}
+.banner{background:#fff3e0;border:1px solid #ff7f0e;padding:8px 12px;margin:10px 0}
+.findings{list-style:none;padding:0}.finding{border-left:4px solid #999;padding:6px 10px;margin:6px 0;background:#fafafa}
+.finding.error{border-color:#d62728}.finding.warn{border-color:#ff7f0e}.finding.info{border-color:#1f77b4}
+.sev{font-weight:600;text-transform:uppercase;font-size:11px}.head .step,.head .plugin,.head .layer{color:#666;font-size:12px;margin-left:6px}
+.suggestion{color:#2a5d2a;margin-top:2px}pre{white-space:pre-wrap;font-size:12px;background:#f4f4f4;padding:6px;overflow:auto}
+.chart{margin:8px 0}.note{color:#666;font-size:12px}figure{margin:10px 0}figcaption{font-size:12px;color:#444}
+.gallery{display:flex;flex-wrap:wrap;gap:8px}.sample{border:1px solid #ddd;padding:6px;width:150px;font-size:12px}.sample.wrong{border-color:#d62728}
+.sample img{width:112px;image-rendering:pixelated;display:block}.sample pre.input{font-size:6px;line-height:6px;background:none;padding:0}
+.chip{display:inline-block;width:11px;text-align:center;font-size:10px}.chip.ok{color:#2ca02c}.chip.bad{color:#d62728}.sid{color:#999}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;font-size:13px}`;
+
+/** The whole page: findings first, then charts, samples and run facts. Everything inline; nothing loads from anywhere. */
+export function buildReportHtml(d: RunData): string {
+  const charts = buildCharts(d);
+  const st = runStatus(d);
+  const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+  const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+  const title = `trainwatch report: ${String((d.summary?.['runId'] as string | undefined) ?? d.begin?.['runId'] ?? 'run')}`;
+  const counts = { error: 0, warn: 0, info: 0 };
+  for (const f of d.findings) counts[f.severity]++;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${uplotCss}\n${STYLE}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<div><span class="status ${esc(st.status)}">${esc(st.status)}</span> ${esc(st.reason)}</div>
+${st.finished ? '' : `<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${esc(st.reason)}. The page shows what was written before it stopped.</div>`}
+<section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts)}</section>
+${chartsHtml(charts)}
+${samplesHtml(d)}
+${factsHtml(d)}
+<script type="application/json" id="chart-data">${scriptJson(charts)}</script>
+<script>${uplotJs.replace(/<\/script/gi, '<\\/script')}</script>
+<script>(${renderCharts.toString()})(JSON.parse(document.getElementById('chart-data').textContent), uPlot);</script>
+</body></html>
+`;
+}

@@ -1,0 +1,18 @@
+/** @trainwatch/report: the run report (one self-contained HTML page) and TensorBoard files, from a run directory. */
+import * as path from 'node:path';
+import { writeFileAtomic } from '@trainwatch/core';
+import { buildReportHtml } from './html';
+import { readRun } from './read-run';
+
+export { readRun, runStatus, type RunData } from './read-run';
+export { buildReportHtml, esc, chartFor } from './html';
+export { buildCharts, downsample } from './charts';
+export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
+export type { ChartData, LineChart, Heatmap } from './client';
+
+/** Builds `<runDir>/report.html` from the run directory's files alone; returns its path. */
+export function writeReport(runDir: string): string {
+  const file = path.join(runDir, 'report.html');
+  writeFileAtomic(file, buildReportHtml(readRun(runDir)));
+  return file;
+}

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Finding } from '@trainwatch/core';
+
+/** Everything the report draws, read from a run directory's files (each one optional). */
+export interface RunData {
+  runDir: string;
+  config?: unknown;
+  summary?: Record<string, unknown>;
+  begin?: Record<string, unknown>;
+  /** The run:end event, when the run got that far. */
+  end?: { status: string; reason: string; step: number; epoch: number; wallMs: number; final: Record<string, number> };
+  steps: { step: number; loss: number; metrics: Record<string, number> }[];
+  epochs: { epoch: number; step: number; train: Record<string, number>; val: Record<string, number> }[];
+  findings: Finding[];
+  gradients: { step: number; layers: { layer: string; grad: number; weight: number; gradToWeight: number; update?: number }[] }[];
+  activations: { step: number; layers: { layer: string; activation: string; hist: { of: string; lo: number; hi: number; counts: number[] }; out: Record<string, number>; activeUnits?: number; saturatedUnits?: number }[] }[];
+  evals: { step: number; trigger: string[]; evaluator: string; metrics: Record<string, number>; monitor: { metric: string; value: number; best: boolean }; behaviour?: unknown; details?: Record<string, unknown> }[];
+  samples: { step: number; id: number; input?: string; image?: string; label: string; prediction: string; correct?: boolean; confidence?: number; distance?: number }[];
+  /** Probe pictures as data URIs, by relative path. */
+  images: Record<string, string>;
+  /** Lines that could not be parsed (a crash mid-write leaves a partial last line). */
+  skippedLines: number;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function readJsonl(file: string, onBad: () => void): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      onBad();
+    }
+  }
+  return out;
+}
+
+/** Numbers written as strings by `toJson` ("NaN", "Infinity") come back as numbers. */
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
+}
+
+/** Reads a run directory: works for finished, stopped, crashed and interrupted runs alike. */
+export function readRun(runDir: string): RunData {
+  let skipped = 0;
+  const bad = () => void skipped++;
+  const at = (...p: string[]) => path.join(runDir, ...p);
+  const data: RunData = { runDir, steps: [], epochs: [], findings: [], gradients: [], activations: [], evals: [], samples: [], images: {}, skippedLines: 0 };
+  const config = readJson(at('config.json'));
+  if (config !== undefined) data.config = config;
+  const summary = readJson(at('summary.json'));
+  if (summary && typeof summary === 'object') data.summary = summary as Record<string, unknown>;
+  const events = readJsonl(at('events.jsonl'), bad);
+  // Only the last run, should an older version have appended several to one file.
+  let from = 0;
+  events.forEach((e, i) => void (e['event'] === 'run:begin' && (from = i)));
+  for (const e of events.slice(from)) {
+    if (e['event'] === 'run:begin') data.begin = e;
+    else if (e['event'] === 'batch:end') data.steps.push({ step: num(e['step']), loss: num(e['loss']), metrics: Object.fromEntries(Object.entries((e['metrics'] as Record<string, unknown>) ?? {}).map(([k, v]) => [k, num(v)])) });
+    else if (e['event'] === 'epoch:end') data.epochs.push({ epoch: num(e['epoch']), step: num(e['step']), train: (e['train'] as Record<string, number>) ?? {}, val: (e['val'] as Record<string, number>) ?? {} });
+    else if (e['event'] === 'run:end') data.end = e as unknown as RunData['end'];
+  }
+  const findings = readJson(at('findings.json'));
+  if (Array.isArray(findings)) data.findings = findings as Finding[];
+  data.gradients = readJsonl(at('gradient-guard', 'series.jsonl'), bad) as unknown as RunData['gradients'];
+  data.activations = readJsonl(at('activation-monitor', 'stats.jsonl'), bad) as unknown as RunData['activations'];
+  data.evals = readJsonl(at('periodic-eval', 'evals.jsonl'), bad) as unknown as RunData['evals'];
+  data.samples = readJsonl(at('qualitative-sampler', 'samples.jsonl'), bad) as unknown as RunData['samples'];
+  for (const s of data.samples) {
+    if (!s.image || data.images[s.image] !== undefined) continue;
+    const file = path.resolve(runDir, s.image);
+    // Only files inside the run directory are inlined.
+    if (file.startsWith(path.resolve(runDir) + path.sep) && fs.existsSync(file)) data.images[s.image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+  }
+  data.skippedLines = skipped;
+  return data;
+}
+
+/** The run's status as the files tell it: summary first, then run:end, else it never finished. */
+export function runStatus(d: RunData): { status: string; reason: string; finished: boolean } {
+  const s = d.summary;
+  if (s && typeof s['status'] === 'string') return { status: s['status'], reason: String(s['reason'] ?? ''), finished: true };
+  if (d.end) return { status: d.end.status, reason: d.end.reason, finished: true };
+  const last = d.steps.at(-1);
+  return { status: 'interrupted', reason: `the run did not finish: no run:end in events.jsonl (killed or crashed${last ? ` after step ${last.step}` : ' before the first step'})`, finished: false };
+}

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type Plugin, type TensorDataset } from '@trainwatch/core';
+import { activationMonitor } from '@trainwatch/activation-monitor';
+import { gradientGuard } from '@trainwatch/gradient-guard';
+import { periodicEval } from '@trainwatch/periodic-eval';
+import { qualitativeSampler } from '@trainwatch/qualitative-sampler';
+import { mnistMlp } from '@trainwatch/tasks';
+import { writeReport } from '../src';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+// In CI the browser is installed by .ci/run and these tests must run; elsewhere they need it installed.
+const required = process.env['CI'] !== undefined || process.env['TRAINWATCH_BROWSER_TESTS'] === '1';
+const present = fs.existsSync(CHROMIUM);
+if (!present && required) throw new Error(`browser tests need ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
+const describeBrowser = present ? describe : describe.skip;
+if (!present) console.warn(`skipping browser tests: ${CHROMIUM} not installed`);
+
+const mlp = { validationFraction: 0.2, limit: 1500, hidden: [32], activation: 'relu' as const };
+const plugin = (p: Plugin<any>, options: Record<string, unknown> = {}): LoadedPlugin => ({ plugin: p, options: validateOptions(p.schema, options, 'o').options }); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A run with every plugin on; `buggy` relabels every training 7 as 1 (systematic-error findings). */
+async function makeRun(buggy: boolean): Promise<string> {
+  const task = defineTask({
+    name: buggy ? 'sevens-are-ones' : 'mnist-small',
+    async create(_o, ctx) {
+      const base = await mnistMlp.create(mlp, ctx);
+      if (!buggy) return base;
+      const train = base.train as TensorDataset;
+      const y = tf.tidy(() => {
+        const cls = tf.argMax(train.y, -1);
+        return tf.oneHot(tf.where(tf.equal(cls, 7), tf.onesLike(cls), cls), 10).toFloat();
+      });
+      train.y.dispose();
+      return { ...base, train: { x: train.x, y } };
+    },
+  });
+  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 3 }, plugins: [{ use: 'gradient-guard' }] });
+  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-browser-')), 'run');
+  await runTraining({ config, task, taskOptions: {}, plugins: [plugin(gradientGuard), plugin(activationMonitor), plugin(periodicEval), plugin(qualitativeSampler, { size: 12 })], runDir, logSink: () => {} });
+  writeReport(runDir);
+  return runDir;
+}
+
+interface PageFacts {
+  errors: string[];
+  requests: string[];
+  failed: string[];
+  findings: number;
+  charts: Record<string, { rendered: number; inked: boolean }>;
+  imagesLoaded: number;
+  banner: boolean;
+  pwned: unknown;
+  text: string;
+}
+
+async function open(browser: Browser, runDir: string): Promise<PageFacts> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  const failed: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  page.on('pageerror', (e) => void errors.push(String(e)));
+  page.on('request', (r) => void requests.push(r.url()));
+  page.on('requestfailed', (r) => void failed.push(r.url()));
+  await page.goto(`file://${path.join(runDir, 'report.html')}`);
+  await page.waitForLoadState('load');
+  const facts = await page.evaluate(() => {
+    // A chart has ink when its canvas holds non-white pixels.
+    const inked = (c: HTMLCanvasElement | null) => {
+      if (!c || !c.width || !c.height) return false;
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240)) return true;
+      return false;
+    };
+    const charts: Record<string, { rendered: number; inked: boolean }> = {};
+    document.querySelectorAll('[data-rendered]').forEach((el) => {
+      const canvas = el instanceof HTMLCanvasElement ? el : el.querySelector('canvas');
+      charts[el.id] = { rendered: Number(el.getAttribute('data-rendered')), inked: inked(canvas) };
+    });
+    const imgs = [...document.querySelectorAll('.sample img')] as HTMLImageElement[];
+    return {
+      findings: document.querySelectorAll('#findings li.finding').length,
+      charts,
+      imagesLoaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length,
+      banner: document.getElementById('not-finished') !== null,
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      text: document.body.innerText,
+    };
+  });
+  await page.screenshot({ path: path.join(runDir, 'report.png'), fullPage: true });
+  await page.close();
+  return { errors, requests, failed, ...facts };
+}
+
+describeBrowser('report.html in headless Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const expectClean = (f: PageFacts) => {
+    expect(f.errors).toEqual([]);
+    expect(f.failed).toEqual([]);
+    // The page itself is the only request: no network, nothing remote.
+    expect(f.requests.filter((u) => !u.startsWith('data:'))).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
+  };
+  const expected = ['chart-loss', 'chart-metrics', 'chart-epochs', 'chart-gradients', 'chart-updates', 'chart-evals', 'chart-active', 'act-0', 'act-1'];
+
+  it('a healthy run: findings, every chart with content, sample pictures; screenshot saved', async () => {
+    const dir = await makeRun(false);
+    const f = await open(browser, dir);
+    expectClean(f);
+    const findings = JSON.parse(fs.readFileSync(path.join(dir, 'findings.json'), 'utf8')) as unknown[];
+    expect(f.findings).toBe(findings.length);
+    for (const id of expected) {
+      expect(f.charts[id]).toBeDefined();
+      expect(f.charts[id]!.rendered).toBeGreaterThan(0);
+      expect(f.charts[id]!.inked).toBe(true);
+    }
+    expect(f.imagesLoaded).toBe(12);
+    expect(fs.statSync(path.join(dir, 'report.png')).size).toBeGreaterThan(10_000);
+  }, 120_000);
+
+  it('a run with findings: they are listed first with links to their charts; slices table', async () => {
+    const dir = await makeRun(true);
+    const f = await open(browser, dir);
+    expectClean(f);
+    expect(f.text).toMatch(/systematic-error/);
+    expect(f.text).toMatch(/Systematic-error slices/);
+    expect(f.text.indexOf('Findings')).toBeLessThan(f.text.indexOf('Loss and metrics'));
+    expect(f.findings).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('shows sample text with markup as text and runs none of it; an unfinished run says so', async () => {
+    const dir = await makeRun(false);
+    const file = path.join(dir, 'qualitative-sampler', 'samples.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const evil = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+    lines.push(JSON.stringify({ ...JSON.parse(lines.at(-1)!), step: 9999, prediction: evil }));
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    // Pretend the run was killed: no run:end, no summary.
+    fs.rmSync(path.join(dir, 'summary.json'));
+    const events = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => !l.includes('"event":"run:end"'));
+    fs.writeFileSync(path.join(dir, 'events.jsonl'), events.join('\n'));
+    writeReport(dir);
+    const f = await open(browser, dir);
+    expectClean(f);
+    expect(f.pwned).toBeUndefined();
+    expect(f.text).toContain('<script>window.__pwned=1</script>');
+    expect(f.banner).toBe(true);
+    expect(f.text).toMatch(/This run did not finish/);
+  }, 120_000);
+});

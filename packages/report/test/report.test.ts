@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildReportHtml, downsample, maskedCrc32c, readRun, writeReport, writeTensorboard } from '../src';
+import { decodeEvents } from './tfevents';
+
+function fakeRun(opts: { steps?: number; finished?: boolean; sampleText?: string } = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-report-'));
+  const n = opts.steps ?? 50;
+  const lines = [JSON.stringify({ event: 'run:begin', runId: 'fake', task: 't', backend: 'wasm' })];
+  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ event: 'batch:end', step: i, epoch: 0, loss: i === Math.floor(n / 2) ? 50 : 2 / (1 + i), metrics: { acc: i / n } }));
+  if (opts.finished !== false) lines.push(JSON.stringify({ event: 'run:end', status: 'completed', reason: 'done', step: n, epoch: 1, wallMs: 1234, final: { loss: 0.1 } }));
+  fs.writeFileSync(path.join(dir, 'events.jsonl'), `${lines.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'findings.json'), JSON.stringify([{ code: 'dead-units', severity: 'warn', plugin: 'activation-monitor', step: 3, epoch: 0, layer: 'h1', message: 'dead <b>units</b>', evidence: { share: 1 } }]));
+  fs.mkdirSync(path.join(dir, 'qualitative-sampler'));
+  fs.writeFileSync(path.join(dir, 'qualitative-sampler', 'samples.jsonl'), `${JSON.stringify({ step: 0, epoch: 0, id: 1, label: 'a', prediction: opts.sampleText ?? 'b', correct: false })}\n`);
+  fs.mkdirSync(path.join(dir, 'activation-monitor'));
+  fs.writeFileSync(path.join(dir, 'activation-monitor', 'stats.jsonl'), [0, 10].map((s) => JSON.stringify({ step: s, layers: [{ layer: 'h1', activation: 'relu', out: { mean: 0.5, std: 1, min: 0, max: 3, zeros: 0.5 }, hist: { of: 'pre', lo: -10, hi: 10, counts: [0, 1, 5, 1] }, activeUnits: 1 }] })).join('\n'));
+  return dir;
+}
+
+describe('report.html', () => {
+  it('puts findings first, escapes every string, forbids remote loads and embeds the charts', () => {
+    const html = buildReportHtml(readRun(fakeRun({ sampleText: '<script>window.__pwned=1</script>' })));
+    expect(html).toContain('Content-Security-Policy');
+    expect(html).toMatch(/default-src 'none'/);
+    expect(html).not.toMatch(/<script>window\.__pwned/);
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    expect(html).toContain('dead &lt;b&gt;units&lt;/b&gt;');
+    expect(html.indexOf('id="findings"')).toBeLessThan(html.indexOf('id="chart-loss"'));
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    expect(html).toContain('id="act-0"');
+  });
+
+  it('says so when the run did not finish (no run:end, no summary)', () => {
+    const html = buildReportHtml(readRun(fakeRun({ finished: false })));
+    expect(html).toContain('id="not-finished"');
+    expect(html).toMatch(/did not finish/);
+  });
+
+  it('stays small for a 5,000-step run, and downsampling keeps the spike', () => {
+    const dir = fakeRun({ steps: 5000 });
+    const file = writeReport(dir);
+    expect(fs.statSync(file).size).toBeLessThan(1_000_000);
+    const x = Array.from({ length: 5000 }, (_, i) => i);
+    const y = x.map((i) => (i === 2500 ? 50 : 1));
+    const d = downsample(x, [y], 1000);
+    expect(d.x.length).toBeLessThanOrEqual(1001);
+    expect(Math.max(...(d.ys[0] as number[]))).toBe(50);
+  });
+});
+
+describe('TensorBoard files', () => {
+  it('are TFRecords with valid masked CRC32C and Event protos: scalars and histograms', () => {
+    const dir = fakeRun();
+    const file = writeTensorboard(readRun(dir));
+    expect(path.basename(file)).toMatch(/^events\.out\.tfevents\.\d+\./);
+    const events = decodeEvents(fs.readFileSync(file));
+    expect(events[0]!.fileVersion).toBe('brain.Event:2');
+    const loss = events.filter((e) => e.tag === 'train/loss');
+    expect(loss).toHaveLength(50);
+    expect(loss[1]!.step).toBe(1);
+    expect(loss[1]!.value).toBeCloseTo(1, 5);
+    const hist = events.filter((e) => e.tag === 'activations/h1/pre');
+    expect(hist).toHaveLength(2);
+    expect(hist[0]!.buckets).toEqual([0, 1, 5, 1]);
+    expect(hist[0]!.limits![0]).toBeCloseTo(-5, 6);
+  });
+
+  it('masked CRC32C matches the reference value', () => {
+    // CRC32C("123456789") = 0xE3069283; masked = ((c >>> 15) | (c << 17)) + 0xa282ead8.
+    const c = 0xe3069283;
+    expect(maskedCrc32c(Buffer.from('123456789'))).toBe(((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0);
+  });
+});

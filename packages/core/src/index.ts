@@ -75,3 +75,5 @@ export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshte
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';
 export { editDistance } from './text';
+export { cloneModel, copyWeights, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
+export { buildCaptureModel, type CapturedLayer } from './capture';

@@ -38,6 +38,8 @@ export interface RunState {
   readonly metrics: Readonly<Record<string, number>>;
   /** Set once a stop was requested (by a plugin, a signal or max steps). */
   readonly stopReason: string | undefined;
+  /** The run's training settings (for plugins that train copies of the model, e.g. overfit-probe). */
+  readonly training: { readonly optimizer: string; readonly learningRate: number; readonly batchSize: number; readonly seed: number };
 }
 
 /** The model, for inspection only: plugins must not train it or change its weights (see `restoreWeights`). */
@@ -55,6 +57,10 @@ export interface TaskView {
   readonly hooks: TaskHooks | undefined;
   /** Held-out data (the task's own, or carved by `training.validation.split`). Lent: do not dispose. */
   readonly validation: TensorDataset | undefined;
+  /** Training examples when they are in memory (undefined for batch sources). Lent: do not dispose. */
+  readonly train: TensorDataset | undefined;
+  /** The task's own simpler model for comparisons (simpler-baseline), when it defines one. */
+  readonly simpler: (() => tf.LayersModel) | undefined;
   /** The task's own judge of the current weights, when it has one. */
   readonly evaluate: TaskEvaluator | undefined;
 }

@@ -206,6 +206,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       get elapsedMs() { return t.elapsedMs; },
       get metrics() { return t.metrics; },
       get stopReason() { return control.stopReason; },
+      training: Object.freeze({ optimizer: config.training.optimizer, learningRate: config.training.learningRate, batchSize: config.training.batchSize, seed: config.training.seed }),
     };
     const artifacts = createArtifactWriter(runDir);
     const loss = resolveLoss(instance.loss);
@@ -217,6 +218,8 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       classNames: instance.classNames,
       hooks: instance.hooks,
       validation,
+      train: isBatchSource(train) ? undefined : train,
+      simpler: instance.simpler,
       evaluate: instance.evaluate,
     });
     const model = instance.model;

@@ -92,6 +92,8 @@ export interface TaskInstance {
   classNames?: readonly string[];
   /** Hooks later plugins use to show samples. */
   hooks?: TaskHooks;
+  /** A simpler model for the same data (simpler-baseline); without one a linear model is derived. */
+  simpler?: () => tf.LayersModel;
   /** A task-specific judge of the current weights, used by periodic-eval (e.g. play N games). */
   evaluate?: TaskEvaluator;
   /** Frees anything the task holds besides the model and datasets (called once after the run). */

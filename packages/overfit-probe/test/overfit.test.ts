@@ -1,0 +1,83 @@
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defineTask, runTraining, tf, validateConfig, validateOptions, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { mnistMlp } from '@trainwatch/tasks';
+import { overfitProbe } from '../src';
+
+const mlp = { validationFraction: 0.2, limit: 1000, hidden: [64], activation: 'relu' as const };
+
+async function probe(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, maxSteps: 1 } });
+  const options = validateOptions(overfitProbe.schema, {}, 'o').options;
+  return runTraining({ config, task, taskOptions, plugins: [{ plugin: overfitProbe, options }], runDir: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-op-')), 'run'), logSink: () => {} });
+}
+
+/** mnist-mlp with one thing changed by `mutate`. */
+function variant(name: string, mutate: (base: Awaited<ReturnType<typeof mnistMlp.create>>, seed: number) => void) {
+  return defineTask({
+    name,
+    async create(_o, ctx) {
+      const base = await mnistMlp.create(mlp, ctx);
+      mutate(base, ctx.seed);
+      return base;
+    },
+  });
+}
+
+const errors = (r: RunResult, code: string) => r.findings.filter((f) => f.code === code);
+
+describe('overfit-probe', () => {
+  it('healthy mnist-mlp fits 1 and 100 examples and does clearly better than on zeroed inputs: no finding above info', async () => {
+    const r = await probe(mnistMlp, mlp);
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    const summary = r.findings.find((f) => f.code === 'overfit-probe-summary')!;
+    expect(summary.evidence['fitted']).toEqual([true, true]);
+    const curves = JSON.parse(fs.readFileSync(path.join(r.runDir, 'overfit-probe', 'curves.json'), 'utf8'));
+    expect(curves.probes[1].accuracy).toBeGreaterThanOrEqual(0.99);
+  }, 60_000);
+
+  it('a loss wired to a constant instead of the labels: cannot-overfit-tiny-set (the loss falls, the accuracy does not)', async () => {
+    const task = variant('loss-bug', (base) => {
+      base.loss = (_y, p) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.zeros([p.shape[0]!], 'int32'), 10), tf.log(tf.clipByValue(p, 1e-7, 1))), -1))) as tf.Scalar);
+    });
+    const r = await probe(task);
+    const f = errors(r, 'cannot-overfit-tiny-set').find((x) => x.evidence['size'] === 100)!;
+    expect(f).toBeDefined();
+    expect(f.severity).toBe('error');
+    expect(f.evidence['finalLoss'] as number).toBeLessThan(0.05);
+    expect(f.evidence['accuracy'] as number).toBeLessThan(0.5);
+    expect((f.evidence['curve'] as unknown[]).length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('hidden layers frozen by mistake: cannot-overfit-tiny-set', async () => {
+    const task = variant('frozen', (base, seed) => {
+      base.model.dispose();
+      const m = tf.sequential();
+      m.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [784], trainable: false, kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+      m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+      base.model = m;
+    });
+    const r = await probe(task);
+    expect(errors(r, 'cannot-overfit-tiny-set').map((x) => x.evidence['size'])).toContain(100);
+  }, 60_000);
+
+  it('inputs zeroed by a pipeline bug: model-ignores-input', async () => {
+    const task = variant('zeroed', (base) => {
+      const train = base.train as TensorDataset;
+      const x = tf.zerosLike(train.x);
+      train.x.dispose();
+      base.train = { x, y: train.y };
+    });
+    const r = await probe(task);
+    const f = errors(r, 'model-ignores-input')[0]!;
+    expect(f).toBeDefined();
+    expect(f.evidence['ratio'] as number).toBeGreaterThan(0.5);
+  }, 60_000);
+
+  it('leaves the tensor count as it found it', async () => {
+    const before = tf.memory().numTensors;
+    await probe(mnistMlp, mlp);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+});

@@ -64,3 +64,11 @@ describe('simpler-baseline', () => {
     expect(codes(r)).not.toContain('simpler-model-better');
   }, 60_000);
 });
+
+describe('hygiene', () => {
+  it('leaves the tensor count as it found it', async () => {
+    const before = tf.memory().numTensors;
+    await compare(mnistMlp, { ...data, limit: 1000 });
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+});

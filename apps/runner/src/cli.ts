@@ -5,16 +5,22 @@ import {
   BackendError,
   ConfigError,
   countBySeverity,
+  createLogger,
   errorMessage,
+  isBatchSource,
   runTraining,
+  selectBackend,
   stderrSink,
+  tf,
   TrainwatchError,
   type LogSink,
   type RunResult,
 } from '@trainwatch/core';
+import { referenceBatch, referenceInput, writeReferenceInput } from '@trainwatch/reference-check';
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 import { builtinTasks } from '@trainwatch/tasks';
 import { discoverPlugins } from './discover';
+import { doctor, verdictTable } from './doctor';
 import { loadConfig } from './load-config';
 import { loadPlugin } from './loader';
 import { attachDisplay, findingLine } from './progress';
@@ -176,6 +182,50 @@ function reportCommand(runDir: string, flags: { tensorboard?: boolean }, io: Io)
   return EXIT.completed;
 }
 
+async function doctorCommand(configFile: string, flags: { out?: string; quiet?: boolean }, io: Io): Promise<number> {
+  const resolved = await loadConfig(configFile);
+  const sink: LogSink = (level, source, message) => {
+    if (level === 'debug' && !process.env['TRAINWATCH_DEBUG']) return;
+    if (level === 'info' && flags.quiet) return;
+    stderrSink(level, source, message);
+  };
+  io.stdout.write(`trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network${resolved.plugins.some((p) => p.plugin.name === 'reference-check') ? ', reference comparison' : ''}\n`);
+  const { result, verdicts } = await doctor(resolved, flags.out ? path.resolve(flags.out) : undefined, sink);
+  const outputs = writeOutputs(result.runDir, { report: true, tensorboard: false }, io);
+  io.stdout.write(`\n${verdictTable(verdicts)}\n`);
+  for (const f of result.findings.filter((x) => x.severity !== 'info')) io.stdout.write(`${findingLine(f)}\n`);
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  io.stdout.write(`\n${errors ? `${errors} error finding${errors === 1 ? '' : 's'}: fix these before training for long` : 'healthy: no error finding'}\n  run directory: ${displayPath(result.runDir)}\n${outputs.map((o) => `  ${o}\n`).join('')}`);
+  return errors ? EXIT.stopped : EXIT.completed;
+}
+
+async function exportCommand(configFile: string, flags: { out?: string; examples?: number }, io: Io): Promise<number> {
+  const r = await loadConfig(configFile);
+  const ref = r.plugins.find((p) => p.plugin.name === 'reference-check');
+  const n = flags.examples ?? (ref?.options['examples'] as number | undefined) ?? 16;
+  await selectBackend(r.config.training.backend);
+  const inst = await r.task.create(r.taskOptions, { seed: r.config.training.seed, log: createLogger(r.task.name, stderrSink) });
+  try {
+    if (typeof inst.loss !== 'string') throw new ConfigError([{ path: 'task.use', message: `export needs a task with a named loss (the reference must compute the same one); ${r.task.name} uses a function` }]);
+    if (isBatchSource(inst.train)) throw new ConfigError([{ path: 'task.use', message: `export needs training examples in memory; ${r.task.name} produces its batches while training` }]);
+    const batch = referenceBatch(inst.train, n);
+    const dir = path.resolve(flags.out ?? 'reference');
+    const file = writeReferenceInput(dir, referenceInput(inst.model, batch, inst.loss));
+    tf.dispose([batch.x, batch.y]);
+    const dump = path.join(dir, 'reference-dump.json');
+    io.stdout.write(
+      `${displayPath(file)}: ${r.task.name}, ${inst.model.layers.length} layers, the first ${batch.x.shape[0]} training examples (seed ${r.config.training.seed})\n` +
+        `next: python3 tools/reference/torch_dump.py ${displayPath(file)} ${displayPath(dump)}\n` +
+        `then add to the config: { "use": "reference-check", "options": { "reference": "dump", "file": "${displayPath(dump)}", "examples": ${n} } }\n`,
+    );
+    return EXIT.completed;
+  } finally {
+    inst.model.dispose();
+    if (!isBatchSource(inst.train)) tf.dispose([inst.train.x, inst.train.y]);
+    if (inst.validation) tf.dispose([inst.validation.x, inst.validation.y]);
+  }
+}
+
 async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
   const entries = discoverPlugins();
   const loaded = [];
@@ -230,6 +280,20 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--json', 'one JSON line per event on stdout')
     .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
     .action(async (config: string, flags: RunFlags) => setCode(await runCommand(config, flags, io)));
+  program
+    .command('doctor')
+    .description('preflight: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network, reference comparison (when configured)')
+    .argument('<config>', 'path to a JSON config')
+    .option('--out <dir>', 'run directory for the findings and the report')
+    .option('--quiet', 'only the verdict table and findings')
+    .action(async (config: string, flags: { out?: string; quiet?: boolean }) => setCode(await doctorCommand(config, flags, io)));
+  program
+    .command('export')
+    .description('write the model, its initial weights and the first training examples for a reference implementation (tools/reference/torch_dump.py)')
+    .argument('<config>', 'path to a JSON config')
+    .option('--out <dir>', 'folder for reference-input.json (default ./reference)')
+    .option('--examples <n>', 'training examples in the batch (default: reference-check options, else 16)', positiveInt('--examples'))
+    .action(async (config: string, flags: { out?: string; examples?: number }) => setCode(await exportCommand(config, flags, io)));
   program
     .command('report')
     .description('rebuild report.html from a run directory (works for crashed and interrupted runs)')

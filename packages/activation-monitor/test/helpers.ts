@@ -1,7 +1,4 @@
-import * as os from 'node:os';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type TaskInstance, type TensorDataset } from '@trainwatch/core';
+import { defineTask, runWith, tf, type LoadedPlugin, type RunResult, type TaskInstance, type TensorDataset } from '@trainwatch/core';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { activationMonitor } from '../src';
 
@@ -32,15 +29,10 @@ export async function monitored(opts: {
   training?: Record<string, unknown>;
   monitor?: Record<string, unknown>;
   extra?: LoadedPlugin[];
-}): Promise<RunResult & { runDir: string }> {
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, ...opts.training } });
-  const { options, issues } = validateOptions(activationMonitor.schema, opts.monitor ?? {}, 'monitor');
-  if (issues.length) throw new Error(JSON.stringify(issues));
+}): Promise<RunResult> {
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
-  const taskOptions = opts.task ? {} : validateOptions(task.schema, opts.taskOptions ?? {}, 't').options;
-  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-am-')), 'run');
-  const r = await runTraining({ config, task, taskOptions, plugins: [{ plugin: activationMonitor, options }, ...(opts.extra ?? [])], runDir, logSink: () => {} });
-  return { ...r, runDir };
+  const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
+  return runWith({ task, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[activationMonitor, opts.monitor ?? {}], ...extra] });
 }
 
 export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');

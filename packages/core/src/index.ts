@@ -77,3 +77,4 @@ export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files'
 export { editDistance } from './text';
 export { cloneModel, copyWeights, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
 export { buildCaptureModel, type CapturedLayer } from './capture';
+export { runWith, type RunWithOptions } from './run-with';

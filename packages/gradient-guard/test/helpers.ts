@@ -1,7 +1,4 @@
-import * as os from 'node:os';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type TaskInstance } from '@trainwatch/core';
+import { defineTask, runWith, tf, type LoadedPlugin, type RunResult, type TaskInstance } from '@trainwatch/core';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { gradientGuard } from '../src';
 
@@ -28,19 +25,10 @@ export async function guarded(opts: {
   plugins?: boolean;
   extra?: LoadedPlugin[];
 }): Promise<RunResult> {
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, ...opts.training } });
-  const { options, issues } = validateOptions(gradientGuard.schema, opts.guard ?? {}, 'guard');
-  if (issues.length) throw new Error(JSON.stringify(issues));
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
-  const taskOptions = opts.task ? {} : validateOptions(task.schema, opts.taskOptions ?? {}, 't').options;
-  return runTraining({
-    config,
-    task,
-    taskOptions,
-    plugins: [...(opts.plugins === false ? [] : [{ plugin: gradientGuard, options }]), ...(opts.extra ?? [])],
-    runDir: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-gg-')), 'run'),
-    logSink: quiet,
-  });
+  const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
+  const guard: [LoadedPlugin['plugin'], Record<string, unknown>][] = opts.plugins === false ? [] : [[gradientGuard, opts.guard ?? {}]];
+  return runWith({ task, taskOptions: opts.task ? {} : (opts.taskOptions ?? {}), training: { epochs: 1, ...opts.training }, plugins: [...guard, ...extra] });
 }
 
 export const codes = (r: RunResult) => r.findings.map((f) => f.code);

@@ -1,16 +1,13 @@
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, runWith, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
 import { mnistMlp } from '@trainwatch/tasks';
 import { overfitProbe } from '../src';
 
 const mlp = { validationFraction: 0.2, limit: 1000, hidden: [64], activation: 'relu' as const };
 
 async function probe(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, maxSteps: 1 } });
-  const options = validateOptions(overfitProbe.schema, {}, 'o').options;
-  return runTraining({ config, task, taskOptions, plugins: [{ plugin: overfitProbe, options }], runDir: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-op-')), 'run'), logSink: () => {} });
+  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[overfitProbe]] });
 }
 
 /** mnist-mlp with one thing changed by `mutate`. */

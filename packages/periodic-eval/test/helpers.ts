@@ -1,7 +1,6 @@
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type RunRequest, type RunResult, type Task } from '@trainwatch/core';
+import { defineTask, runWith, tf, type LoadedPlugin, type RunRequest, type RunResult, type Task } from '@trainwatch/core';
 import { catchGame, mnistMlp } from '@trainwatch/tasks';
 import { periodicEval, type EvalRecord } from '../src';
 
@@ -14,14 +13,8 @@ export async function evaluated(opts: {
   clock?: RunRequest['clock'];
   onBus?: RunRequest['onBus'];
 }): Promise<RunResult & { evals: EvalRecord[] }> {
-  const { config, issues: ci } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, ...opts.training } });
-  if (ci.length) throw new Error(JSON.stringify(ci));
-  const { options, issues } = validateOptions(periodicEval.schema, opts.options ?? {}, 'options');
-  if (issues.length) throw new Error(JSON.stringify(issues));
-  const task = opts.task ?? mnistMlp;
-  const taskOptions = validateOptions(task.schema, opts.taskOptions ?? {}, 't').options;
-  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pe-')), 'run');
-  const r = await runTraining({ config, task, taskOptions, plugins: [{ plugin: periodicEval, options }, ...(opts.extra ?? [])], runDir, logSink: () => {}, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.onBus ? { onBus: opts.onBus } : {}) });
+  const r = await runWith({ task: opts.task ?? mnistMlp, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[periodicEval, opts.options ?? {}], ...(opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options])], clock: opts.clock, onBus: opts.onBus });
+  const runDir = r.runDir;
   const file = path.join(runDir, 'periodic-eval', 'evals.jsonl');
   const evals = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord) : [];
   return { ...r, evals };

@@ -1,7 +1,4 @@
-import * as os from 'node:os';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { runTraining, validateConfig, validateOptions, type LoadedPlugin, type RunResult, type Task } from '@trainwatch/core';
+import { runWith, type LoadedPlugin, type RunResult, type Task } from '@trainwatch/core';
 import { mnistMlp } from '@trainwatch/tasks';
 import { qualitativeSampler } from '../src';
 
@@ -13,14 +10,8 @@ export async function sampled(opts: {
   extra?: LoadedPlugin[];
   logs?: string[];
 }): Promise<RunResult> {
-  const { config, issues: ci } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, ...opts.training } });
-  if (ci.length) throw new Error(JSON.stringify(ci));
-  const { options, issues } = validateOptions(qualitativeSampler.schema, opts.options ?? {}, 'options');
-  if (issues.length) throw new Error(JSON.stringify(issues));
-  const task = opts.task ?? mnistMlp;
-  const taskOptions = validateOptions(task.schema, opts.taskOptions ?? {}, 't').options;
-  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-qs-')), 'run');
-  return runTraining({ config, task, taskOptions, plugins: [{ plugin: qualitativeSampler, options }, ...(opts.extra ?? [])], runDir, logSink: (_l, _s, m) => void opts.logs?.push(m) });
+  const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
+  return runWith({ task: opts.task ?? mnistMlp, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[qualitativeSampler, opts.options ?? {}], ...extra], logSink: (_l, _s, m) => void opts.logs?.push(m) });
 }
 
 export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');

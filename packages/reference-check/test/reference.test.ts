@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defineTask, runTraining, selectBackend, tf, validateConfig, validateOptions, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, runWith, selectBackend, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { referenceBatch, referenceCheck, referenceInput, writeReferenceInput } from '../src';
 import { BuggyDense } from './layers';
@@ -21,10 +21,7 @@ const mlpOpts = { validationFraction: 0.2, limit: 200, hidden: [32, 16], activat
 const cnnOpts = { validationFraction: 0.2, limit: 200, filters: [4, 8] };
 
 async function check(task: Task<any>, taskOptions: Record<string, unknown>, options: Record<string, unknown>): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, maxSteps: 1, seed: SEED } });
-  const o = validateOptions(referenceCheck.schema, options, 'o');
-  if (o.issues.length) throw new Error(JSON.stringify(o.issues));
-  return runTraining({ config, task, taskOptions, plugins: [{ plugin: referenceCheck, options: o.options }], runDir: path.join(tmp(), 'run'), logSink: () => {} });
+  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1, seed: SEED }, plugins: [[referenceCheck, options]] });
 }
 
 /** mnist-mlp whose second hidden layer is hand-written (BuggyDense with the given bug). */

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type LoadedPlugin, type Plugin, type TensorDataset } from '@trainwatch/core';
+import { defineTask, runWith, tf, type TensorDataset } from '@trainwatch/core';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientGuard } from '@trainwatch/gradient-guard';
 import { periodicEval } from '@trainwatch/periodic-eval';
@@ -20,7 +19,6 @@ const describeBrowser = present ? describe : describe.skip;
 if (!present) console.warn(`skipping browser tests: ${CHROMIUM} not installed`);
 
 const mlp = { validationFraction: 0.2, limit: 1500, hidden: [32], activation: 'relu' as const };
-const plugin = (p: Plugin<any>, options: Record<string, unknown> = {}): LoadedPlugin => ({ plugin: p, options: validateOptions(p.schema, options, 'o').options }); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A run with every plugin on; `buggy` relabels every training 7 as 1 (systematic-error findings). */
 async function makeRun(buggy: boolean): Promise<string> {
@@ -38,9 +36,8 @@ async function makeRun(buggy: boolean): Promise<string> {
       return { ...base, train: { x: train.x, y } };
     },
   });
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 3 }, plugins: [{ use: 'gradient-guard' }] });
-  const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-browser-')), 'run');
-  await runTraining({ config, task, taskOptions: {}, plugins: [plugin(gradientGuard), plugin(activationMonitor), plugin(periodicEval), plugin(qualitativeSampler, { size: 12 })], runDir, logSink: () => {} });
+  const r = await runWith({ task, training: { epochs: 3 }, plugins: [[gradientGuard], [activationMonitor], [periodicEval], [qualitativeSampler, { size: 12 }]] });
+  const runDir = r.runDir;
   writeReport(runDir);
   return runDir;
 }

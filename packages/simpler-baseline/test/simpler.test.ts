@@ -1,16 +1,11 @@
-import * as os from 'node:os';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { defineTask, runTraining, tf, validateConfig, validateOptions, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, runWith, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
 import { mnistMlp } from '@trainwatch/tasks';
 import { simplerBaseline } from '../src';
 
 const data = { validationFraction: 0.2, limit: 3000, hidden: [128, 64], activation: 'relu' as const };
 
 async function compare(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const { config } = validateConfig({ task: { use: 'x' }, training: { backend: 'wasm', epochs: 1, maxSteps: 1 } });
-  const options = validateOptions(simplerBaseline.schema, {}, 'o').options;
-  return runTraining({ config, task, taskOptions, plugins: [{ plugin: simplerBaseline, options }], runDir: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-sb-')), 'run'), logSink: () => {} });
+  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[simplerBaseline]] });
 }
 
 const codes = (r: RunResult) => r.findings.map((f) => f.code);

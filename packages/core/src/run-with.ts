@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from './errors';
+import type { Plugin } from './plugin';
+import { runTraining, type RunRequest, type RunResult } from './session';
+import type { Task } from './task';
+import { validateConfig, validateOptions } from './validate';
+
+export interface RunWithOptions {
+  task: Task<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Task options before defaults (validated against the task's schema). */
+  taskOptions?: Record<string, unknown>;
+  /** The config's `training` section (validated; defaults applied). */
+  training?: Record<string, unknown>;
+  /** Plugins with their raw options (validated against each plugin's schema). */
+  plugins?: [Plugin<any>, Record<string, unknown>?][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Default: a fresh folder under the OS temp dir. */
+  runDir?: string;
+  logSink?: RunRequest['logSink'];
+  clock?: RunRequest['clock'];
+  onBus?: RunRequest['onBus'];
+}
+
+/**
+ * Runs a task with plugins from code, the way a config would (every option validated, defaults
+ * applied, clear errors by path), without a config file: for tests, notebooks and scripts.
+ */
+export async function runWith(o: RunWithOptions): Promise<RunResult> {
+  const { config, issues } = validateConfig({ task: { use: o.task.name }, training: { backend: 'wasm', ...o.training } });
+  const task = validateOptions(o.task.schema, o.taskOptions ?? {}, 'task.options');
+  const plugins = (o.plugins ?? []).map(([plugin, options], i) => ({ plugin, v: validateOptions(plugin.schema, options ?? {}, `plugins[${i}].options`) }));
+  const all = [...issues, ...task.issues, ...plugins.flatMap((p) => p.v.issues)];
+  if (all.length > 0) throw new ConfigError(all);
+  const runDir = o.runDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trainwatch-')), 'run');
+  return runTraining({
+    config,
+    task: o.task,
+    taskOptions: task.options,
+    plugins: plugins.map((p) => ({ plugin: p.plugin, options: p.v.options })),
+    runDir,
+    logSink: o.logSink ?? (() => {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.onBus ? { onBus: o.onBus } : {}),
+  });
+}

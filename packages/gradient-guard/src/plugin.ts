@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { definePlugin, describeParams, tf, toJson, type GradientDecision, type GradientStep, type GradsComputedEvent, type PluginContext } from '@trainwatch/core';
 import { gradientCheck } from './gradcheck';
 import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
@@ -34,6 +35,13 @@ export const gradientGuard = definePlugin({
     const lastUpdate = new Map<string, number>();
     const checkSteps = new Set(o.gradientCheck.steps);
     const isCheck = (step: number) => step % o.every === 0;
+    // On demand: `touch <runDir>/gradient-guard/check-now` during a run; the next step is checked.
+    const trigger = ctx.artifacts.path('gradient-guard/check-now');
+    const requested = () => {
+      if (!fs.existsSync(trigger)) return false;
+      fs.rmSync(trigger, { force: true });
+      return true;
+    };
     const dropBefore = () => {
       tf.dispose(before ?? []);
       before = undefined;
@@ -57,7 +65,7 @@ export const gradientGuard = definePlugin({
       discardUpdate = false;
       if (isCheck(e.step) && e.step % o.updateRatio.every === 0) before = ws.map((w) => tf.keep(tf.clone(w)));
       const mode = o.gradientCheck.mode;
-      if (mode !== 'off' && (checkSteps.has(e.step) || (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0))) {
+      if (mode !== 'off' && (checkSteps.has(e.step) || (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0) || requested())) {
         runGradientCheck(ctx, e, mode, weights);
       }
     });

@@ -1,4 +1,6 @@
-import { defineTask, tf, type Finding } from '@trainwatch/core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { definePlugin, defineTask, tf, type Finding } from '@trainwatch/core';
 import { codes, guarded, mnistWith } from './helpers';
 
 /** A dense layer whose kernel gradient comes from a hand-written tf.customGrad: `scale` 1 is right, 0.5 or -1 is a bug. */
@@ -118,5 +120,21 @@ describe('finite-difference gradient check', () => {
     const judged = passes(r.findings)[0]!.evidence as { variables: Record<string, unknown> };
     // Every variable (embedding, LSTM kernel/recurrent/bias, output) was actually compared.
     expect(Object.values(judged.variables).every((v) => typeof v === 'number')).toBe(true);
+  });
+});
+
+describe('on demand', () => {
+  it('a check-now file in the run directory triggers a check at the next step', async () => {
+    let dir = '';
+    const toucher = definePlugin({
+      name: 'toucher',
+      setup: (ctx) => {
+        dir = ctx.artifacts.dir;
+        ctx.bus.on('batch:end', (e) => void (e.step === 7 && fs.writeFileSync(ctx.artifacts.path('gradient-guard/check-now'), '')));
+      },
+    });
+    const r = await guarded({ builtin: 'mnist-mlp', taskOptions: { limit: 1000 }, training: { epochs: 2, maxSteps: 12 }, extra: [{ plugin: toucher, options: {} }] });
+    expect(passes(r.findings).map((f) => f.step)).toEqual([0, 8]);
+    expect(fs.existsSync(path.join(dir, 'gradient-guard', 'check-now'))).toBe(false);
   });
 });

@@ -49,13 +49,15 @@ export function buildConfigJsonSchema(plugins: readonly Plugin<unknown>[], tasks
 }
 
 /** One line per option: name, type, default, description (for `trainwatch plugins`). */
-export function describeOptions(schema: JsonSchema): string[] {
+export function describeOptions(schema: JsonSchema, prefix = ''): string[] {
   const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  return Object.entries(props).map(([name, p]) => {
+  return Object.entries(props).flatMap(([name, p]) => {
+    // Option groups (objects with their own properties) are listed member by member: `histogram.bins`.
+    if (p['type'] === 'object' && p['properties']) return describeOptions(p, `${prefix}${name}.`);
     const type = Array.isArray(p['enum']) ? (p['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|') : String(p['type'] ?? 'any');
     const def = 'default' in p ? ` = ${JSON.stringify(p['default'])}` : required.has(name) ? ' (required)' : '';
     const desc = typeof p['description'] === 'string' ? `  ${p['description']}` : '';
-    return `${name}: ${type}${def}${desc}`;
+    return [`${prefix}${name}: ${type}${def}${desc}`];
   });
 }

@@ -77,7 +77,8 @@ function samplesHtml(d: RunData): string {
   const cards = [...byId.entries()].map(([id, hist]) => {
     hist.sort((a, b) => a.step - b.step);
     const last = hist.at(-1)!;
-    const pic = last.image && d.images[last.image] ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">` : last.input ? `<pre class="input">${esc(last.input)}</pre>` : '';
+    // Pictures as images; ASCII art small; a one-line input (a word) as text.
+    const pic = last.image && d.images[last.image] ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">` : last.input?.includes('\n') ? `<pre class="input">${esc(last.input)}</pre>` : last.input ? `<div class="word">${esc(last.input)} →</div>` : '';
     const timeline = hist.map((s) => `<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${esc(s.step)}: ${esc(s.prediction)}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`).join('');
     return `<div class="sample ${last.correct === false ? 'wrong' : ''}" data-id="${id}">${pic}<div class="pred">${esc(last.prediction)}${last.confidence !== undefined ? ` <small>${(100 * last.confidence).toFixed(0)}%</small>` : ''}</div><div class="label">label: ${esc(last.label)}</div><div class="timeline">${timeline}</div><div class="sid">#${id}</div></div>`;
   });
@@ -123,7 +124,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ddd;
 .suggestion{color:#2a5d2a;margin-top:2px}pre{white-space:pre-wrap;font-size:12px;background:#f4f4f4;padding:6px;overflow:auto}
 .chart{margin:8px 0}.note{color:#666;font-size:12px}figure{margin:10px 0}figcaption{font-size:12px;color:#444}
 .gallery{display:flex;flex-wrap:wrap;gap:8px}.sample{border:1px solid #ddd;padding:6px;width:150px;font-size:12px}.sample.wrong{border-color:#d62728}
-.sample img{width:112px;image-rendering:pixelated;display:block}.sample pre.input{font-size:6px;line-height:6px;background:none;padding:0}
+.sample img{width:112px;image-rendering:pixelated;display:block}.sample .word{font-weight:600}.sample pre.input{font-size:6px;line-height:6px;background:none;padding:0}
 .chip{display:inline-block;width:11px;text-align:center;font-size:10px}.chip.ok{color:#2ca02c}.chip.bad{color:#d62728}.sid{color:#999}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;font-size:13px}`;
 

@@ -166,7 +166,7 @@ interface Evaluated {
 async function evaluateNow(ctx: Ctx, useTask: boolean, step: number, epoch: number): Promise<Evaluated> {
   if (useTask) {
     // The task's evaluator gets the live model: it must only run inference.
-    const r = await ctx.task.evaluate!(ctx.model as never, { step, epoch, seed: 0, log: ctx.log });
+    const r = await ctx.task.evaluate!(ctx.model as never, { step, epoch, seed: ctx.state.training.seed, log: ctx.log });
     return { metrics: { ...r.metrics }, ...(r.behaviour !== undefined ? { behaviour: r.behaviour } : {}), ...(r.monitor ? { monitor: r.monitor } : {}), ...(r.details ? { details: r.details } : {}) };
   }
   const d = await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, { batchSize: ctx.options.batchSize, maxBatches: ctx.options.maxBatches });

@@ -1,8 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, validateConfig, validateOptions, type ConfigIssue, type LoadedPlugin, type Task, type TrainwatchConfig } from '@trainwatch/core';
+import { ConfigError, validateConfig, validateOptions, type ConfigIssue, type JsonSchema, type LoadedPlugin, type Task, type TrainwatchConfig } from '@trainwatch/core';
 import { discoverPlugins } from './discover';
 import { LoadError, loadPlugin, loadTask } from './loader';
+
+/**
+ * Options a plugin marks with `"x-path": true` in its schema are file paths: relative ones are
+ * resolved against the config file's folder, like `use` paths, so a config works from any directory.
+ */
+export function resolvePaths(schema: JsonSchema, options: Record<string, unknown>, baseDir: string): void {
+  const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+  for (const [k, p] of Object.entries(props)) {
+    const v = options[k];
+    if (p['x-path'] === true && typeof v === 'string' && !path.isAbsolute(v)) options[k] = path.resolve(baseDir, v);
+    else if (p['type'] === 'object' && v && typeof v === 'object' && !Array.isArray(v)) resolvePaths(p, v as Record<string, unknown>, baseDir);
+  }
+}
 
 /** A config ready to run: validated, defaults applied, task and plugins loaded. */
 export interface ResolvedConfig {
@@ -73,6 +86,7 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     try {
       const plugin = await loadPlugin(entry.use, baseDir, known);
       const v = validateOptions(plugin.schema, entry.options, `${at}.options`);
+      resolvePaths(plugin.schema, v.options, baseDir);
       if (entry.options === undefined) entry.options = v.options;
       all.push(...v.issues);
       if (entry.enabled !== false) plugins.push({ plugin, options: v.options, order: entry.order });

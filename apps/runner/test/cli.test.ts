@@ -200,3 +200,26 @@ describe('--tensorboard', () => {
     expect(records).toBeGreaterThan(1 + 2 * 13);
   }, 60_000);
 });
+
+describe('file options', () => {
+  it('a plugin option marked x-path is resolved against the config file, not the working directory', async () => {
+    const ref = `exports.build = (tf, { inputShape }) => {
+      const m = tf.sequential();
+      m.add(tf.layers.dense({ units: 16, activation: 'relu', inputShape, name: 'hidden1' }));
+      m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'output' }));
+      return m;
+    };`;
+    const file = writeConfig(
+      { task: { use: 'mnist-mlp', options: { limit: 300, hidden: [16] } }, training: { epochs: 1, maxSteps: 1 }, plugins: [{ use: 'reference-check', options: { reference: 'model', module: './ref.js' } }] },
+      { 'ref.js': ref },
+    );
+    expect(path.dirname(file)).not.toBe(process.cwd());
+    const out = path.join(tmpDir(), 'run');
+    const r = await cli('run', file, '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    const findings = readJson(path.join(out, 'findings.json')) as { code: string }[];
+    expect(findings.map((f) => f.code)).toContain('reference-check-passed');
+    // config.json records the config as run: the resolved path.
+    expect(readJson(path.join(out, 'config.json')).plugins[0].options.module).toBe(path.join(path.dirname(file), 'ref.js'));
+  }, 60_000);
+});

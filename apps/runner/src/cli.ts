@@ -6,6 +6,7 @@ import {
   ConfigError,
   countBySeverity,
   createLogger,
+  disposeTask,
   errorMessage,
   isBatchSource,
   runTraining,
@@ -220,9 +221,7 @@ async function exportCommand(configFile: string, flags: { out?: string; examples
     );
     return EXIT.completed;
   } finally {
-    inst.model.dispose();
-    if (!isBatchSource(inst.train)) tf.dispose([inst.train.x, inst.train.y]);
-    if (inst.validation) tf.dispose([inst.validation.x, inst.validation.y]);
+    disposeTask(inst);
   }
 }
 

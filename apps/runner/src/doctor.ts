@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { definePlugin, runTraining, validateOptions, type Finding, type LoadedPlugin, type Plugin, type PluginContext } from '@trainwatch/core';
+import { defaultRunDir, definePlugin, runTraining, validateOptions, type Finding, type LoadedPlugin, type Plugin, type PluginContext } from '@trainwatch/core';
 import { gradientGuard } from '@trainwatch/gradient-guard';
 import { overfitProbe } from '@trainwatch/overfit-probe';
 import { periodicEval } from '@trainwatch/periodic-eval';
@@ -100,7 +99,7 @@ export async function doctor(r: ResolvedConfig, runDir: string | undefined, logS
   const config = structuredClone(r.config);
   config.training.epochs = 1;
   config.training.maxSteps = 1;
-  const dir = runDir ?? path.resolve(config.output.dir, `${new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19)}-doctor-${r.task.name}`);
+  const dir = runDir ?? defaultRunDir(config, `doctor-${r.task.name}`, false);
   const result = await runTraining({ config, task: r.task, taskOptions: r.taskOptions, plugins, runDir: dir, ...(logSink ? { logSink } : {}) });
   const verdicts: Verdict[] = list.map((c) => {
     const mine = result.findings.filter((f) => f.plugin === c.plugin.name && (c.owns(f) || f.code === 'plugin-error'));

@@ -57,7 +57,7 @@ export { InterceptorChain } from './interception';
 export { describeParams } from './capture';
 export { EventRecorder, eventRecord } from './recorder';
 export { Trainer, RunControl, type TrainerOptions } from './trainer';
-export { runTraining, sortPlugins, type RunRequest, type RunResult, type RunSummary, type LoadedPlugin } from './session';
+export { runTraining, sortPlugins, defaultRunDir, disposeTask, type RunRequest, type RunResult, type RunSummary, type LoadedPlugin } from './session';
 export {
   ConfigSchema,
   TrainingSchema,
@@ -74,7 +74,7 @@ export {
 export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshtein, jsonPath } from './validate';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';
-export { editDistance } from './text';
+export { argmax, editDistance } from './text';
 export { cloneModel, copyWeights, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
 export { buildCaptureModel, type CapturedLayer } from './capture';
 export { runWith, type RunWithOptions } from './run-with';

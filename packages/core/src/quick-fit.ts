@@ -87,22 +87,27 @@ export async function quickFit(model: tf.LayersModel, data: TensorDataset, o: Qu
   return { curve, finalLoss: last, steps: step, ms: performance.now() - t0 };
 }
 
-/** Loss and (for one-hot labels) accuracy on a dataset, in inference mode, one readback. */
-export async function quickEvaluate(model: Pick<tf.LayersModel, 'predict'>, data: TensorDataset, loss: LossFn, batchSize = 256): Promise<{ loss: number; acc?: number }> {
+/**
+ * Loss and accuracy of a model on a dataset, in inference mode, batch by batch (each batch's
+ * tensors freed as it goes), with one readback. `accuracy` defaults to "the labels are one-hot".
+ */
+export async function quickEvaluate(model: Pick<tf.LayersModel, 'predict'>, data: TensorDataset, loss: LossFn, o: { batchSize?: number; accuracy?: boolean } = {}): Promise<{ loss: number; acc?: number }> {
   const n = data.x.shape[0]!;
-  const classes = data.y.rank >= 2 && data.y.shape[data.y.rank - 1]! > 1;
-  const sums = tf.tidy(() => {
-    let acc: tf.Tensor = tf.zeros([2]);
-    for (let i = 0; i < n; i += batchSize) {
-      const size = Math.min(batchSize, n - i);
+  const batchSize = o.batchSize ?? 256;
+  const withAcc = o.accuracy ?? (data.y.rank >= 2 && data.y.shape[data.y.rank - 1]! > 1);
+  let sums = tf.zeros([2]);
+  for (let i = 0; i < n; i += batchSize) {
+    const size = Math.min(batchSize, n - i);
+    const next = tf.tidy(() => {
       const xb = tf.slice(data.x, i, size);
       const yb = tf.slice(data.y, i, size);
       const p = model.predict(xb) as tf.Tensor;
-      acc = tf.add(acc, tf.mul(tf.stack([loss(yb, p), classes ? accuracy(yb, p) : tf.scalar(0)]), size));
-    }
-    return acc;
-  });
+      return tf.add(sums, tf.mul(tf.stack([loss(yb, p), withAcc ? accuracy(yb, p) : tf.scalar(0)]), size));
+    });
+    sums.dispose();
+    sums = next;
+  }
   const [l, a] = await sums.data();
   sums.dispose();
-  return classes ? { loss: l! / n, acc: a! / n } : { loss: l! / n };
+  return withAcc ? { loss: l! / n, acc: a! / n } : { loss: l! / n };
 }

@@ -75,11 +75,15 @@ export function sortPlugins<T extends { plugin: Plugin<any>; order?: PluginOrder
   return plugins.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
 }
 
-function defaultRunDir(config: TrainwatchConfig, task: string): string {
-  if (config.output.name) return path.resolve(config.output.dir, config.output.name);
+/**
+ * `<output.dir>/<output.name>`, or `<output.dir>/<timestamp>-<label>` (with `-2`, `-3`... when taken).
+ * Pass `useName: false` for side runs (e.g. the doctor's) that must not take the run's own name.
+ */
+export function defaultRunDir(config: TrainwatchConfig, label: string, useName = true): string {
+  if (config.output.name && useName) return path.resolve(config.output.dir, config.output.name);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '-').slice(0, 19);
-  let dir = path.resolve(config.output.dir, `${stamp}-${task}`);
-  for (let i = 2; fs.existsSync(dir); i++) dir = path.resolve(config.output.dir, `${stamp}-${task}-${i}`);
+  let dir = path.resolve(config.output.dir, `${stamp}-${label}`);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.resolve(config.output.dir, `${stamp}-${label}-${i}`);
   return dir;
 }
 
@@ -174,13 +178,14 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       owned.push(kept.x, kept.y, validation.x, validation.y);
     }
     optimizer = instance.optimizer ?? makeOptimizer(config.training.optimizer, config.training.learningRate);
+    const loss = resolveLoss(instance.loss);
     const interceptors = new InterceptorChain((owner, e) => pluginFailed(owner, 'interceptGradients', e));
     trainer = new Trainer({
       runId,
       task: req.task.name,
       backend: backend.name,
       model: instance.model,
-      loss: resolveLoss(instance.loss),
+      loss,
       metrics: instance.metrics ?? [],
       optimizer,
       train,
@@ -209,7 +214,6 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       training: Object.freeze({ optimizer: config.training.optimizer, learningRate: config.training.learningRate, batchSize: config.training.batchSize, seed: config.training.seed }),
     };
     const artifacts = createArtifactWriter(runDir);
-    const loss = resolveLoss(instance.loss);
     const task: TaskView = Object.freeze({
       name: req.task.name,
       lossName: typeof instance.loss === 'string' ? instance.loss : undefined,
@@ -294,7 +298,8 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   return { status: end.status, reason: end.reason, runDir, summary, findings };
 }
 
-function disposeTask(instance: TaskInstance | undefined): void {
+/** Frees what a task instance holds: the model, in-memory datasets, and whatever its own `dispose` frees. */
+export function disposeTask(instance: TaskInstance | undefined): void {
   if (!instance) return;
   instance.model.dispose();
   if (!isBatchSource(instance.train)) tf.dispose([instance.train.x, instance.train.y]);

@@ -5,6 +5,7 @@ import { errorMessage, TrainwatchError } from './errors';
 import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, StepProbe, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
 import { accuracy, type LossFn } from './losses';
+import { quickEvaluate } from './quick-fit';
 import { createRng, permutation } from './random';
 import { isBatchSource, type BatchSource, type TensorDataset } from './task';
 
@@ -151,26 +152,8 @@ export class Trainer {
 
   /** Loss and metrics of the model on a dataset, in inference mode, with one readback. */
   async evaluate(data: TensorDataset, batchSize = 256): Promise<Record<string, number>> {
-    const n = data.x.shape[0]!;
-    const withAcc = this.o.metrics.includes('accuracy');
-    let sums = tf.zeros([2]);
-    for (let i = 0; i < n; i += batchSize) {
-      const size = Math.min(batchSize, n - i);
-      const next = tf.tidy(() => {
-        const xb = tf.slice(data.x, i, size);
-        const yb = tf.slice(data.y, i, size);
-        const p = this.o.model.apply(xb, { training: false }) as tf.Tensor;
-        const acc = withAcc ? accuracy(yb, p) : tf.scalar(0);
-        return tf.add(sums, tf.mul(tf.stack([this.o.loss(yb, p), acc]), size));
-      });
-      sums.dispose();
-      sums = next;
-    }
-    const [loss, acc] = await sums.data();
-    sums.dispose();
-    const out: Record<string, number> = { loss: loss! / n };
-    if (withAcc) out['acc'] = acc! / n;
-    return out;
+    const r = await quickEvaluate(this.o.model, data, this.o.loss, { batchSize, accuracy: this.o.metrics.includes('accuracy') });
+    return r.acc !== undefined ? { loss: r.loss, acc: r.acc } : { loss: r.loss };
   }
 
   private async validate(data: TensorDataset): Promise<Record<string, number>> {

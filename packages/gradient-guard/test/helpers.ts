@@ -1,20 +1,6 @@
-import { defineTask, runWith, tf, type LoadedPlugin, type RunResult, type TaskInstance } from '@trainwatch/core';
-import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
+import { defineTask, runWith, type LoadedPlugin, type RunResult } from '@trainwatch/core';
+import { mnistCnn, mnistMlp, mnistWith } from '@trainwatch/tasks';
 import { gradientGuard } from '../src';
-
-export const quiet = () => {};
-
-/** A task from a model factory on a slice of real MNIST (flat inputs). */
-export function mnistWith(name: string, build: (seed: number) => tf.LayersModel, extra: Partial<TaskInstance> = {}) {
-  return defineTask({
-    name,
-    async create(_o, ctx) {
-      const base = await mnistMlp.create({ validationFraction: 0.2, limit: 1000, hidden: [8], activation: 'relu' }, ctx);
-      base.model.dispose();
-      return { ...base, model: build(ctx.seed), ...extra };
-    },
-  });
-}
 
 export async function guarded(opts: {
   task?: ReturnType<typeof defineTask>;
@@ -33,3 +19,4 @@ export async function guarded(opts: {
 
 export const codes = (r: RunResult) => r.findings.map((f) => f.code);
 export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');
+export { mnistWith };

@@ -5,6 +5,6 @@ export default qualitativeSampler;
 export { qualitativeSampler, type SampleRecord } from './plugin';
 export { QualitativeSamplerOptions } from './options';
 export { sliceStats, PatternFinder, familyOf, type Observation, type SliceStat } from './patterns';
-export { chooseProbes, pictureOf, quadrant, argmax } from './probe';
+export { chooseProbes, pictureOf, quadrant } from './probe';
 export { encodePng, decodePng } from './png';
 export { readSampleHistory } from './history';

@@ -1,8 +1,8 @@
-import { definePlugin, editDistance, tf, toJson, type PluginContext, type Row } from '@trainwatch/core';
+import { argmax, definePlugin, editDistance, tf, toJson, type PluginContext, type Row } from '@trainwatch/core';
 import { QualitativeSamplerOptions } from './options';
 import { PatternFinder, sliceStats, type Observation, type SliceStat } from './patterns';
 import { encodePng } from './png';
-import { argmax, chooseProbes, pictureOf, quadrant } from './probe';
+import { chooseProbes, pictureOf, quadrant } from './probe';
 
 /** One line of samples.jsonl: one probe sample at one sampling. */
 export interface SampleRecord {
@@ -160,8 +160,9 @@ export const qualitativeSampler = definePlugin({
     ctx.bus.on('run:end', () => {
       const listed = [...streak.entries()].filter(([, s]) => s.count >= o.disagreement.samplings);
       if (listed.length === 0) return;
-      const rows = listed.slice(0, o.disagreement.list).map(([id, s]) => ({ id, label: name(argmax(yRow(id))), predicted: name(s.cls), samplings: s.count }));
-      ctx.artifacts.writeJson('qualitative-sampler/label-disagreement.json', listed.map(([id, s]) => ({ id, label: name(argmax(yRow(id))), predicted: name(s.cls), samplings: s.count })));
+      const all = listed.map(([id, s]) => ({ id, label: name(argmax(yRow(id))), predicted: name(s.cls), samplings: s.count }));
+      const rows = all.slice(0, o.disagreement.list);
+      ctx.artifacts.writeJson('qualitative-sampler/label-disagreement.json', all);
       ctx.report({
         code: 'label-disagreement',
         severity: 'info',

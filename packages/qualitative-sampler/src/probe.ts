@@ -1,12 +1,5 @@
 import { createRng, permutation, type ImageData, type Row, type TaskHooks } from '@trainwatch/core';
 
-/** Index of the largest value in `row[from, from + n)`. */
-export function argmax(row: ArrayLike<number>, from = 0, n = row.length - from): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (row[from + i]! > row[from + best]!) best = i;
-  return best;
-}
-
 /**
  * The probe set: `size` example ids, seeded. With class labels it is stratified (classes taken in
  * turn, each class in a seeded order) so rare classes are seen too.

@@ -1,4 +1,4 @@
-import { createRng, defineTask, StringEnum, tf, Type, type BatchSource, type EvalResult, type Static } from '@trainwatch/core';
+import { argmax, createRng, defineTask, StringEnum, tf, Type, type BatchSource, type EvalResult, type Static } from '@trainwatch/core';
 
 /** `catch` options: the board, the policy network and the REINFORCE batch. */
 export const CatchOptions = Type.Object({
@@ -67,12 +67,6 @@ function play(model: tf.LayersModel, o: CatchOptions, starts: [number, number][]
   for (let g = 0; g < games; g++) rewards[g] = paddle[g] === starts[g]![0] ? 1 : -1;
   return { states, actions, rewards };
 }
-
-const argmax = (p: ArrayLike<number>) => {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
-  return best;
-};
 
 /**
  * REINFORCE surrogate: labels carry one-hot(action) x advantage, so the loss is −mean Σ A·log π(a|s),

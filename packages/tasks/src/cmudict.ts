@@ -1,4 +1,4 @@
-import { createRng, defineTask, editDistance, permutation, tf, Type, type EvalResult, type Static, type TensorDataset } from '@trainwatch/core';
+import { argmax, createRng, defineTask, editDistance, permutation, tf, Type, type EvalResult, type Static, type TensorDataset } from '@trainwatch/core';
 
 /** `cmudict-g2p` options. */
 export const G2pOptions = Type.Object({
@@ -12,7 +12,6 @@ export const G2pOptions = Type.Object({
 export type G2pOptions = Static<typeof G2pOptions>;
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const PAD = '_';
 
 /** Words with one pronunciation each, in dictionary order. */
 function loadDict(): Record<string, string> {
@@ -26,11 +25,6 @@ export function g2pCodec(o: Pick<G2pOptions, 'maxLength' | 'stress'>, phonemes: 
   const L = o.maxLength;
   const P = phonemes.length + 1;
   const index = new Map(phonemes.map((p, i) => [p, i + 1]));
-  const argmaxAt = (row: ArrayLike<number>, t: number) => {
-    let best = 0;
-    for (let k = 1; k < P; k++) if (row[t * P + k]! > row[t * P + best]!) best = k;
-    return best;
-  };
   return {
     L,
     P,
@@ -45,7 +39,7 @@ export function g2pCodec(o: Pick<G2pOptions, 'maxLength' | 'stress'>, phonemes: 
     tokens: (row: ArrayLike<number>) => {
       const out: string[] = [];
       for (let t = 0; t < L; t++) {
-        const k = argmaxAt(row, t);
+        const k = argmax(row, t * P, P);
         if (k === 0) break;
         out.push(phonemes[k - 1]!);
       }
@@ -101,7 +95,6 @@ export const cmudictG2p = defineTask({
 
     const evaluate = (m: tf.LayersModel): EvalResult => {
       const probs = tf.tidy(() => (m.predict(validation.x) as tf.Tensor).dataSync());
-      const xs = validation.x.dataSync();
       const ys = validation.y.dataSync();
       let dist = 0;
       let ref = 0;
@@ -116,7 +109,6 @@ export const cmudictG2p = defineTask({
         ref += want.length;
         if (d === 0) words++;
       }
-      void xs;
       return { metrics: { per: dist / ref, wordAcc: words / n }, monitor: { metric: 'per', mode: 'min', target: 0 } };
     };
 
@@ -145,4 +137,3 @@ export const cmudictG2p = defineTask({
   },
 });
 
-export { PAD as G2P_PAD };

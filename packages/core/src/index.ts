@@ -75,6 +75,6 @@ export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshte
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';
 export { argmax, editDistance } from './text';
-export { cloneModel, copyWeights, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
+export { cloneModel, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
 export { buildCaptureModel, type CapturedLayer } from './capture';
 export { runWith, type RunWithOptions } from './run-with';

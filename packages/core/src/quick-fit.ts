@@ -12,12 +12,6 @@ export async function cloneModel(model: Pick<tf.LayersModel, 'toJSON'>): Promise
   return tf.models.modelFromJSON({ modelTopology: topology as never });
 }
 
-/** Copies weights by position (same architecture). */
-export function copyWeights(from: Pick<tf.LayersModel, 'getWeights'>, to: tf.LayersModel): void {
-  const ws = from.getWeights();
-  to.setWeights(ws);
-}
-
 export interface QuickFitOptions {
   loss: LossFn;
   optimizer: OptimizerName | string;

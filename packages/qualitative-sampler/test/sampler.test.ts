@@ -58,6 +58,36 @@ describe('qualitative-sampler on faulty runs', () => {
   });
 });
 
+describe('label-disagreement', () => {
+  it('lists held-out examples whose labels were corrupted (predicted confidently as their true class)', async () => {
+    // Held-out examples 0..29 get the label (true + 1) mod 10: a labelling bug a person should see.
+    const noisy = defineTask({
+      name: 'noisy-labels',
+      async create(_o, ctx) {
+        const base = await mnistMlp.create({ validationFraction: 0.2, ...mlp }, ctx);
+        const val = base.validation!;
+        const y = tf.tidy(() => {
+          const cls = tf.argMax(val.y, -1);
+          const shifted = tf.mod(tf.add(cls, tf.scalar(1, 'int32')), tf.scalar(10, 'int32'));
+          const mask = tf.less(tf.range(0, cls.shape[0]!, 1, 'int32'), 30);
+          return tf.oneHot(tf.where(mask, shifted, cls) as tf.Tensor1D, 10).toFloat();
+        });
+        val.y.dispose();
+        return { ...base, validation: { x: val.x, y } };
+      },
+    });
+    const r = await sampled({ task: noisy, training: { epochs: 5 } });
+    expect(r.status).toBe('completed');
+    const f = r.findings.find((x) => x.code === 'label-disagreement')!;
+    expect(f).toBeDefined();
+    const listed = JSON.parse(fs.readFileSync(path.join(r.runDir, 'qualitative-sampler', 'label-disagreement.json'), 'utf8')) as { id: number }[];
+    const corrupted = listed.filter((e) => e.id < 30).length;
+    // Most corrupted examples are listed, and they make up most of the list.
+    expect(corrupted).toBeGreaterThanOrEqual(20);
+    expect(corrupted / listed.length).toBeGreaterThan(0.5);
+  });
+});
+
 describe('qualitative-sampler on healthy runs', () => {
   it('mnist-mlp: no finding at warn or above; samples.jsonl, PNGs and per-sample history', async () => {
     const logs: string[] = [];

@@ -6,9 +6,17 @@ module.exports = definePlugin({
   name: 'loss-spike',
   description: 'Reports steps whose loss jumps above factor x its running mean, and a summary at the end.',
   schema: Type.Object({
-    factor: Type.Number({ exclusiveMinimum: 1, default: 3, description: 'A spike is a loss above factor x the running mean.' }),
+    factor: Type.Number({
+      exclusiveMinimum: 1,
+      default: 3,
+      description: 'A spike is a loss above factor x the running mean.',
+    }),
     window: Type.Integer({ minimum: 2, default: 20, description: 'Steps in the running mean.' }),
-    warmup: Type.Integer({ minimum: 0, default: 20, description: 'Steps to watch before judging (the first losses fall fast).' }),
+    warmup: Type.Integer({
+      minimum: 0,
+      default: 20,
+      description: 'Steps to watch before judging (the first losses fall fast).',
+    }),
   }),
   setup(ctx) {
     const { factor, window, warmup } = ctx.options;
@@ -30,7 +38,8 @@ module.exports = definePlugin({
             severity: 'warn',
             message: `loss jumped to ${e.loss.toFixed(4)}, ${ratio.toFixed(1)}x its mean over the last ${recent.length} steps`,
             evidence: { loss: e.loss, runningMean: mean, ratio, window: recent.length },
-            suggestion: 'Look at this batch (bad examples or labels?) and at the learning rate; gradient clipping may help.',
+            suggestion:
+              'Look at this batch (bad examples or labels?) and at the learning rate; gradient clipping may help.',
           });
         }
       }
@@ -42,7 +51,10 @@ module.exports = definePlugin({
       ctx.report({
         code: 'loss-spike-summary',
         severity: 'info',
-        message: spikes === 0 ? `no loss spikes in ${e.step} steps` : `${spikes} loss spike(s) in ${e.step} steps; worst ${worst.ratio.toFixed(1)}x at step ${worst.step}`,
+        message:
+          spikes === 0
+            ? `no loss spikes in ${e.step} steps`
+            : `${spikes} loss spike(s) in ${e.step} steps; worst ${worst.ratio.toFixed(1)}x at step ${worst.step}`,
         evidence: { spikes, steps: e.step, worstRatio: worst.ratio, worstStep: worst.step, factor },
       });
     });

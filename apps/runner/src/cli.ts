@@ -35,7 +35,8 @@ const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 function positiveInt(option: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} must be a positive integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${option} must be a positive integer, got "${value}"`);
     return n;
   };
 }
@@ -49,7 +50,8 @@ function integer(option: string) {
 }
 
 function backendName(value: string): (typeof BACKENDS)[number] {
-  if (!(BACKENDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${value}"`);
+  if (!(BACKENDS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${value}"`);
   return value as (typeof BACKENDS)[number];
 }
 
@@ -104,7 +106,10 @@ function writeOutputs(runDir: string, o: { report: boolean; tensorboard: boolean
   const lines: string[] = [];
   try {
     if (o.report) lines.push(`report: ${displayPath(writeReport(runDir))}`);
-    if (o.tensorboard) lines.push(`tensorboard: ${displayPath(path.dirname(writeTensorboard(readRun(runDir))))} (tensorboard --logdir ${displayPath(runDir)})`);
+    if (o.tensorboard)
+      lines.push(
+        `tensorboard: ${displayPath(path.dirname(writeTensorboard(readRun(runDir))))} (tensorboard --logdir ${displayPath(runDir)})`,
+      );
   } catch (e) {
     io.stderr.write(`trainwatch: could not write the report: ${e instanceof Error ? e.message : String(e)}\n`);
   }
@@ -150,14 +155,25 @@ async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<
       logSink: sink,
       onBus: (bus) => {
         attachDisplay(bus, { mode, out: io.stdout });
-        bus.on('run:begin', (e) => {
-          if (mode === 'json' || mode === 'quiet') return;
-          const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
-          io.stdout.write(`trainwatch: ${e.task} on ${e.backend}, ${e.trainSize} train / ${e.valSize} validation examples, plugins: ${plugins}\n`);
-        }, undefined, 'cli');
+        bus.on(
+          'run:begin',
+          (e) => {
+            if (mode === 'json' || mode === 'quiet') return;
+            const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
+            io.stdout.write(
+              `trainwatch: ${e.task} on ${e.backend}, ${e.trainSize} train / ${e.valSize} validation examples, plugins: ${plugins}\n`,
+            );
+          },
+          undefined,
+          'cli',
+        );
       },
     });
-    const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard: flags.tensorboard === true || config.output.tensorboard }, io);
+    const outputs = writeOutputs(
+      result.runDir,
+      { report: config.output.report, tensorboard: flags.tensorboard === true || config.output.tensorboard },
+      io,
+    );
     printSummary(result, io, mode, outputs);
     if (result.status === 'completed') return EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
@@ -174,7 +190,9 @@ function reportCommand(runDir: string, flags: { tensorboard?: boolean }, io: Io)
     return EXIT.usage;
   }
   if (!['events.jsonl', 'findings.json', 'summary.json', 'config.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
-    io.stderr.write(`trainwatch report: ${runDir} does not look like a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`);
+    io.stderr.write(
+      `trainwatch report: ${runDir} does not look like a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`,
+    );
     return EXIT.usage;
   }
   const lines = writeOutputs(dir, { report: true, tensorboard: flags.tensorboard === true }, io);
@@ -190,13 +208,17 @@ async function doctorCommand(configFile: string, flags: { out?: string; quiet?: 
     if (level === 'info' && flags.quiet) return;
     stderrSink(level, source, message);
   };
-  io.stdout.write(`trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network${resolved.plugins.some((p) => p.plugin.name === 'reference-check') ? ', reference comparison' : ''}\n`);
+  io.stdout.write(
+    `trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network${resolved.plugins.some((p) => p.plugin.name === 'reference-check') ? ', reference comparison' : ''}\n`,
+  );
   const { result, verdicts } = await doctor(resolved, flags.out ? path.resolve(flags.out) : undefined, sink);
   const outputs = writeOutputs(result.runDir, { report: true, tensorboard: false }, io);
   io.stdout.write(`\n${verdictTable(verdicts)}\n`);
   for (const f of result.findings.filter((x) => x.severity !== 'info')) io.stdout.write(`${findingLine(f)}\n`);
   const errors = result.findings.filter((f) => f.severity === 'error').length;
-  io.stdout.write(`\n${errors ? `${errors} error finding${errors === 1 ? '' : 's'}: fix these before training for long` : 'healthy: no error finding'}\n  run directory: ${displayPath(result.runDir)}\n${outputs.map((o) => `  ${o}\n`).join('')}`);
+  io.stdout.write(
+    `\n${errors ? `${errors} error finding${errors === 1 ? '' : 's'}: fix these before training for long` : 'healthy: no error finding'}\n  run directory: ${displayPath(result.runDir)}\n${outputs.map((o) => `  ${o}\n`).join('')}`,
+  );
   return errors ? EXIT.stopped : EXIT.completed;
 }
 
@@ -205,10 +227,25 @@ async function exportCommand(configFile: string, flags: { out?: string; examples
   const ref = r.plugins.find((p) => p.plugin.name === 'reference-check');
   const n = flags.examples ?? (ref?.options['examples'] as number | undefined) ?? 16;
   await selectBackend(r.config.training.backend);
-  const inst = await r.task.create(r.taskOptions, { seed: r.config.training.seed, log: createLogger(r.task.name, stderrSink) });
+  const inst = await r.task.create(r.taskOptions, {
+    seed: r.config.training.seed,
+    log: createLogger(r.task.name, stderrSink),
+  });
   try {
-    if (typeof inst.loss !== 'string') throw new ConfigError([{ path: 'task.use', message: `export needs a task with a named loss (the reference must compute the same one); ${r.task.name} uses a function` }]);
-    if (isBatchSource(inst.train)) throw new ConfigError([{ path: 'task.use', message: `export needs training examples in memory; ${r.task.name} produces its batches while training` }]);
+    if (typeof inst.loss !== 'string')
+      throw new ConfigError([
+        {
+          path: 'task.use',
+          message: `export needs a task with a named loss (the reference must compute the same one); ${r.task.name} uses a function`,
+        },
+      ]);
+    if (isBatchSource(inst.train))
+      throw new ConfigError([
+        {
+          path: 'task.use',
+          message: `export needs training examples in memory; ${r.task.name} produces its batches while training`,
+        },
+      ]);
     const batch = referenceBatch(inst.train, n);
     const dir = path.resolve(flags.out ?? 'reference');
     const file = writeReferenceInput(dir, referenceInput(inst.model, batch, inst.loss));
@@ -237,18 +274,40 @@ async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io
   }
   if (flags.config) {
     const resolved = await loadConfig(flags.config);
-    for (const p of resolved.plugins) if (!loaded.some((l) => l.plugin === p.plugin)) loaded.push({ use: p.plugin.name, source: 'config', plugin: p.plugin });
+    for (const p of resolved.plugins)
+      if (!loaded.some((l) => l.plugin === p.plugin))
+        loaded.push({ use: p.plugin.name, source: 'config', plugin: p.plugin });
   }
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify(loaded.map((l) => ({ use: l.use, source: l.source, description: l.plugin.description, schema: l.plugin.schema })), null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify(
+        loaded.map((l) => ({
+          use: l.use,
+          source: l.source,
+          description: l.plugin.description,
+          schema: l.plugin.schema,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     return EXIT.completed;
   }
-  if (loaded.length === 0) io.stdout.write('No plugins installed. Local plugins load by path ("use": "./my-plugin.js"); see docs/writing-plugins.md.\n');
+  if (loaded.length === 0)
+    io.stdout.write(
+      'No plugins installed. Local plugins load by path ("use": "./my-plugin.js"); see docs/writing-plugins.md.\n',
+    );
   for (const l of loaded) {
-    io.stdout.write(`${l.use}  (${l.source})${l.plugin.order ? ` order: ${l.plugin.order}` : ''}\n  ${l.plugin.description}\n`);
+    io.stdout.write(
+      `${l.use}  (${l.source})${l.plugin.order ? ` order: ${l.plugin.order}` : ''}\n  ${l.plugin.description}\n`,
+    );
     for (const line of describeOptions(l.plugin.schema)) io.stdout.write(`    ${line}\n`);
   }
-  io.stdout.write(`\nTasks: ${Object.values(builtinTasks).map((t) => t.name).join(', ')}\n`);
+  io.stdout.write(
+    `\nTasks: ${Object.values(builtinTasks)
+      .map((t) => t.name)
+      .join(', ')}\n`,
+  );
   return EXIT.completed;
 }
 
@@ -281,18 +340,30 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (config: string, flags: RunFlags) => setCode(await runCommand(config, flags, io)));
   program
     .command('doctor')
-    .description('preflight: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network, reference comparison (when configured)')
+    .description(
+      'preflight: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network, reference comparison (when configured)',
+    )
     .argument('<config>', 'path to a JSON config')
     .option('--out <dir>', 'run directory for the findings and the report')
     .option('--quiet', 'only the verdict table and findings')
-    .action(async (config: string, flags: { out?: string; quiet?: boolean }) => setCode(await doctorCommand(config, flags, io)));
+    .action(async (config: string, flags: { out?: string; quiet?: boolean }) =>
+      setCode(await doctorCommand(config, flags, io)),
+    );
   program
     .command('export')
-    .description('write the model, its initial weights and the first training examples for a reference implementation (tools/reference/torch_dump.py)')
+    .description(
+      'write the model, its initial weights and the first training examples for a reference implementation (tools/reference/torch_dump.py)',
+    )
     .argument('<config>', 'path to a JSON config')
     .option('--out <dir>', 'folder for reference-input.json (default ./reference)')
-    .option('--examples <n>', 'training examples in the batch (default: reference-check options, else 16)', positiveInt('--examples'))
-    .action(async (config: string, flags: { out?: string; examples?: number }) => setCode(await exportCommand(config, flags, io)));
+    .option(
+      '--examples <n>',
+      'training examples in the batch (default: reference-check options, else 16)',
+      positiveInt('--examples'),
+    )
+    .action(async (config: string, flags: { out?: string; examples?: number }) =>
+      setCode(await exportCommand(config, flags, io)),
+    );
   program
     .command('report')
     .description('rebuild report.html from a run directory (works for crashed and interrupted runs)')
@@ -305,7 +376,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument('<config>', 'path to a JSON config')
     .action(async (config: string) => {
       const r = await loadConfig(config);
-      io.stdout.write(`${config}: OK (task ${r.task.name}, plugins: ${r.plugins.map((p) => p.plugin.name).join(', ') || 'none'})\n`);
+      io.stdout.write(
+        `${config}: OK (task ${r.task.name}, plugins: ${r.plugins.map((p) => p.plugin.name).join(', ') || 'none'})\n`,
+      );
       setCode(EXIT.completed);
     });
   program
@@ -322,7 +395,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
 }
 
 /** Runs the CLI and resolves to the exit code (0 completed, 1 failed, 2 usage/config, 3 stopped, 130 Ctrl-C). */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let code: number = EXIT.completed;
   const program = buildProgram(io, (c) => {
     code = c;

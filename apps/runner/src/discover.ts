@@ -19,7 +19,10 @@ function nodeModulesChain(from: string): string[] {
 
 function readPackage(dir: string): { name?: string; keywords?: string[] } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; keywords?: string[] };
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      keywords?: string[];
+    };
   } catch {
     return undefined;
   }
@@ -35,7 +38,12 @@ export function discoverPlugins(from: string = process.cwd()): InstalledPlugin[]
     const dirs: string[] = [];
     const scope = path.join(nm, '@trainwatch');
     if (fs.existsSync(scope)) dirs.push(...fs.readdirSync(scope).map((d) => path.join(scope, d)));
-    dirs.push(...fs.readdirSync(nm).filter((d) => d.startsWith('trainwatch-plugin-')).map((d) => path.join(nm, d)));
+    dirs.push(
+      ...fs
+        .readdirSync(nm)
+        .filter((d) => d.startsWith('trainwatch-plugin-'))
+        .map((d) => path.join(nm, d)),
+    );
     for (const dir of dirs) {
       const pkg = readPackage(dir);
       if (!pkg?.name || !pkg.keywords?.includes('trainwatch-plugin')) continue;

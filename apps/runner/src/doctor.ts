@@ -1,4 +1,13 @@
-import { defaultRunDir, definePlugin, runTraining, validateOptions, type Finding, type LoadedPlugin, type Plugin, type PluginContext } from '@trainwatch/core';
+import {
+  defaultRunDir,
+  definePlugin,
+  runTraining,
+  validateOptions,
+  type Finding,
+  type LoadedPlugin,
+  type Plugin,
+  type PluginContext,
+} from '@trainwatch/core';
 import { gradientGuard } from '@trainwatch/gradient-guard';
 import { overfitProbe } from '@trainwatch/overfit-probe';
 import { periodicEval } from '@trainwatch/periodic-eval';
@@ -25,7 +34,8 @@ export interface Verdict {
  * Times every listener a plugin registers, so the table can say how long each check took.
  * The plugin itself is untouched: it gets the same context with a timing bus.
  */
-function timed(p: Plugin<any>, clock: Map<string, number>): Plugin<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function timed(p: Plugin<any>, clock: Map<string, number>): Plugin<any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return definePlugin({
     name: p.name,
     description: p.description,
@@ -41,7 +51,8 @@ function timed(p: Plugin<any>, clock: Map<string, number>): Plugin<any> { // esl
               const t0 = performance.now();
               const add = () => void clock.set(p.name, (clock.get(p.name) ?? 0) + performance.now() - t0);
               const out = listener(e);
-              if (out && typeof (out as Promise<unknown>).then === 'function') return (out as Promise<unknown>).finally(add);
+              if (out && typeof (out as Promise<unknown>).then === 'function')
+                return (out as Promise<unknown>).finally(add);
               add();
               return out;
             }) as never,
@@ -58,26 +69,66 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Deep merge of plain objects (arrays and values from `top` win). */
 function merge(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(top)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(top))
+    out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
   return out;
 }
 
 /** The checks in order, with the config's own options for a plugin it already uses. */
 function checks(r: ResolvedConfig): Check[] {
   // The config's own options for a plugin it uses, with the doctor's settings on top; defaults re-applied.
-  const fromConfig = (p: Plugin<any>, base: Record<string, unknown>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const fromConfig = (p: Plugin<any>, base: Record<string, unknown>) => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const own = r.plugins.find((x) => x.plugin.name === p.name);
     return validateOptions(p.schema, merge(own?.options ?? {}, base), p.name).options;
   };
   const list: Check[] = [
-    { check: 'initial loss', plugin: periodicEval, options: fromConfig(periodicEval, { baseline: true, atEpochEnd: false, final: false, everySteps: 0, everyMinutes: 0, evaluator: 'dataset' }), owns: (f) => f.code === 'init-loss-unexpected' },
-    { check: 'gradient check', plugin: gradientGuard, options: fromConfig(gradientGuard, { gradientCheck: { mode: 'directional', steps: [0] } }), owns: (f) => f.code.startsWith('gradient-check') || f.code.startsWith('nonfinite') },
-    { check: 'overfit tiny set', plugin: overfitProbe, options: fromConfig(overfitProbe, {}), owns: (f) => f.code === 'cannot-overfit-tiny-set' || f.code === 'overfit-probe-summary' },
-    { check: 'input-independent baseline', plugin: overfitProbe, options: {}, owns: (f) => f.code === 'model-ignores-input' },
-    { check: 'simpler network', plugin: simplerBaseline, options: fromConfig(simplerBaseline, {}), owns: (f) => ['simpler-model-better', 'both-fail', 'simpler-baseline-summary'].includes(f.code) },
+    {
+      check: 'initial loss',
+      plugin: periodicEval,
+      options: fromConfig(periodicEval, {
+        baseline: true,
+        atEpochEnd: false,
+        final: false,
+        everySteps: 0,
+        everyMinutes: 0,
+        evaluator: 'dataset',
+      }),
+      owns: (f) => f.code === 'init-loss-unexpected',
+    },
+    {
+      check: 'gradient check',
+      plugin: gradientGuard,
+      options: fromConfig(gradientGuard, { gradientCheck: { mode: 'directional', steps: [0] } }),
+      owns: (f) => f.code.startsWith('gradient-check') || f.code.startsWith('nonfinite'),
+    },
+    {
+      check: 'overfit tiny set',
+      plugin: overfitProbe,
+      options: fromConfig(overfitProbe, {}),
+      owns: (f) => f.code === 'cannot-overfit-tiny-set' || f.code === 'overfit-probe-summary',
+    },
+    {
+      check: 'input-independent baseline',
+      plugin: overfitProbe,
+      options: {},
+      owns: (f) => f.code === 'model-ignores-input',
+    },
+    {
+      check: 'simpler network',
+      plugin: simplerBaseline,
+      options: fromConfig(simplerBaseline, {}),
+      owns: (f) => ['simpler-model-better', 'both-fail', 'simpler-baseline-summary'].includes(f.code),
+    },
   ];
   const ref = r.plugins.find((x) => x.plugin.name === referenceCheck.name);
-  if (ref) list.push({ check: 'reference comparison', plugin: referenceCheck, options: ref.options, owns: (f) => f.code.startsWith('reference-') });
+  if (ref)
+    list.push({
+      check: 'reference comparison',
+      plugin: referenceCheck,
+      options: ref.options,
+      owns: (f) => f.code.startsWith('reference-'),
+    });
   return list;
 }
 
@@ -86,7 +137,11 @@ function checks(r: ResolvedConfig): Check[] {
  * check plugins for a single step (the checks work at run:begin and on step 0) and returns a
  * verdict per check; findings, the report and a run directory are written like a run's.
  */
-export async function doctor(r: ResolvedConfig, runDir: string | undefined, logSink: Parameters<typeof runTraining>[0]['logSink']) {
+export async function doctor(
+  r: ResolvedConfig,
+  runDir: string | undefined,
+  logSink: Parameters<typeof runTraining>[0]['logSink'],
+) {
   const list = checks(r);
   const clock = new Map<string, number>();
   const seen = new Set<string>();
@@ -100,14 +155,35 @@ export async function doctor(r: ResolvedConfig, runDir: string | undefined, logS
   config.training.epochs = 1;
   config.training.maxSteps = 1;
   const dir = runDir ?? defaultRunDir(config, `doctor-${r.task.name}`, false);
-  const result = await runTraining({ config, task: r.task, taskOptions: r.taskOptions, plugins, runDir: dir, ...(logSink ? { logSink } : {}) });
+  const result = await runTraining({
+    config,
+    task: r.task,
+    taskOptions: r.taskOptions,
+    plugins,
+    runDir: dir,
+    ...(logSink ? { logSink } : {}),
+  });
   const verdicts: Verdict[] = list.map((c) => {
     const mine = result.findings.filter((f) => f.plugin === c.plugin.name && (c.owns(f) || f.code === 'plugin-error'));
     const bad = mine.filter((f) => f.severity !== 'info');
-    const ran = c.check === 'input-independent baseline' ? result.findings.some((f) => f.code === 'overfit-probe-summary') : mine.length > 0 || clock.has(c.plugin.name);
-    const result_: Verdict['result'] = bad.some((f) => f.severity === 'error') ? 'FAIL' : bad.length ? 'warn' : ran ? 'ok' : 'skipped';
+    const ran =
+      c.check === 'input-independent baseline'
+        ? result.findings.some((f) => f.code === 'overfit-probe-summary')
+        : mine.length > 0 || clock.has(c.plugin.name);
+    const result_: Verdict['result'] = bad.some((f) => f.severity === 'error')
+      ? 'FAIL'
+      : bad.length
+        ? 'warn'
+        : ran
+          ? 'ok'
+          : 'skipped';
     const shared = c.check === 'input-independent baseline';
-    return { check: c.check, result: result_, ms: shared ? 0 : (clock.get(c.plugin.name) ?? 0), findings: [...new Set(bad.map((f) => f.code))] };
+    return {
+      check: c.check,
+      result: result_,
+      ms: shared ? 0 : (clock.get(c.plugin.name) ?? 0),
+      findings: [...new Set(bad.map((f) => f.code))],
+    };
   });
   return { result, verdicts };
 }
@@ -117,6 +193,7 @@ export function verdictTable(vs: Verdict[]): string {
   const w = Math.max(...vs.map((v) => v.check.length), 5);
   const lines = [`${'check'.padEnd(w)}  result   time     finding`];
   const time = (ms: number) => (!ms ? '-' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
-  for (const v of vs) lines.push(`${v.check.padEnd(w)}  ${v.result.padEnd(7)}  ${time(v.ms).padEnd(7)}  ${v.findings.join(', ') || '-'}`);
+  for (const v of vs)
+    lines.push(`${v.check.padEnd(w)}  ${v.result.padEnd(7)}  ${time(v.ms).padEnd(7)}  ${v.findings.join(', ') || '-'}`);
   return lines.join('\n');
 }

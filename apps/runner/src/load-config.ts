@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, validateConfig, validateOptions, type ConfigIssue, type JsonSchema, type LoadedPlugin, type Task, type TrainwatchConfig } from '@trainwatch/core';
+import {
+  ConfigError,
+  validateConfig,
+  validateOptions,
+  type ConfigIssue,
+  type JsonSchema,
+  type LoadedPlugin,
+  type Task,
+  type TrainwatchConfig,
+} from '@trainwatch/core';
 import { discoverPlugins } from './discover';
 import { LoadError, loadPlugin, loadTask } from './loader';
 
@@ -13,7 +22,8 @@ export function resolvePaths(schema: JsonSchema, options: Record<string, unknown
   for (const [k, p] of Object.entries(props)) {
     const v = options[k];
     if (p['x-path'] === true && typeof v === 'string' && !path.isAbsolute(v)) options[k] = path.resolve(baseDir, v);
-    else if (p['type'] === 'object' && v && typeof v === 'object' && !Array.isArray(v)) resolvePaths(p, v as Record<string, unknown>, baseDir);
+    else if (p['type'] === 'object' && v && typeof v === 'object' && !Array.isArray(v))
+      resolvePaths(p, v as Record<string, unknown>, baseDir);
   }
 }
 
@@ -32,7 +42,9 @@ function parseJson(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError([{ path: '', message: `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+    throw new ConfigError([
+      { path: '', message: `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` },
+    ]);
   }
   try {
     return JSON.parse(text);

@@ -12,7 +12,9 @@ export const isPathSpec = (spec: string): boolean => spec.startsWith('.') || pat
 /** Package names tried for `"use": name`, in order (as ESLint does for its plugins). */
 export function packageCandidates(kind: 'plugin' | 'task', spec: string): string[] {
   if (spec.startsWith('@') || spec.includes('/')) return [spec];
-  return kind === 'plugin' ? [`@trainwatch/${spec}`, `trainwatch-plugin-${spec}`, spec] : [`trainwatch-task-${spec}`, spec];
+  return kind === 'plugin'
+    ? [`@trainwatch/${spec}`, `trainwatch-plugin-${spec}`, spec]
+    : [`trainwatch-task-${spec}`, spec];
 }
 
 async function importFile(file: string): Promise<unknown> {
@@ -38,7 +40,12 @@ function resolveFile(spec: string, baseDir: string): string {
   throw new LoadError(`cannot find "${spec}" (resolved to ${abs})`);
 }
 
-async function loadPackage(kind: 'plugin' | 'task', spec: string, baseDir: string, known: readonly string[]): Promise<unknown> {
+async function loadPackage(
+  kind: 'plugin' | 'task',
+  spec: string,
+  baseDir: string,
+  known: readonly string[],
+): Promise<unknown> {
   for (const name of packageCandidates(kind, spec)) {
     let resolved: string;
     try {
@@ -59,15 +66,28 @@ async function loadPackage(kind: 'plugin' | 'task', spec: string, baseDir: strin
 
 function pick(mod: unknown, accept: (v: unknown) => boolean): unknown {
   const m = mod as Record<string, unknown> | null;
-  for (const v of [m?.['default'], m?.['plugin'], m?.['task'], m, (m?.['default'] as Record<string, unknown> | undefined)?.['default']]) {
+  for (const v of [
+    m?.['default'],
+    m?.['plugin'],
+    m?.['task'],
+    m,
+    (m?.['default'] as Record<string, unknown> | undefined)?.['default'],
+  ]) {
     if (accept(v)) return v;
   }
   return undefined;
 }
 
-async function loadAny(kind: 'plugin' | 'task', spec: string, baseDir: string, known: readonly string[]): Promise<unknown> {
+async function loadAny(
+  kind: 'plugin' | 'task',
+  spec: string,
+  baseDir: string,
+  known: readonly string[],
+): Promise<unknown> {
   try {
-    return isPathSpec(spec) ? await importFile(resolveFile(spec, baseDir)) : await loadPackage(kind, spec, baseDir, known);
+    return isPathSpec(spec)
+      ? await importFile(resolveFile(spec, baseDir))
+      : await loadPackage(kind, spec, baseDir, known);
   } catch (e) {
     if (e instanceof LoadError) throw e;
     throw new LoadError(`"${spec}" failed to load: ${errorMessage(e).split('\n')[0]}`);
@@ -75,10 +95,17 @@ async function loadAny(kind: 'plugin' | 'task', spec: string, baseDir: string, k
 }
 
 /** Loads a plugin from a name, an npm package or a path relative to `baseDir`. */
-export async function loadPlugin(spec: string, baseDir: string, known: readonly string[] = []): Promise<Plugin<unknown>> {
+export async function loadPlugin(
+  spec: string,
+  baseDir: string,
+  known: readonly string[] = [],
+): Promise<Plugin<unknown>> {
   const mod = await loadAny('plugin', spec, baseDir, known);
   const plugin = pick(mod, isPlugin);
-  if (!plugin) throw new LoadError(`"${spec}" does not export a plugin (export default definePlugin({...}) or module.exports = definePlugin({...}))`);
+  if (!plugin)
+    throw new LoadError(
+      `"${spec}" does not export a plugin (export default definePlugin({...}) or module.exports = definePlugin({...}))`,
+    );
   return plugin as Plugin<unknown>;
 }
 

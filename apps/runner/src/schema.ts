@@ -18,21 +18,32 @@ function plain(schema: unknown): JsonSchema {
 function entryRules(items: readonly { name: string; schema: JsonSchema; description: string }[]): JsonSchema[] {
   return items.map(({ name, schema }) => ({
     if: { properties: { use: { const: name } }, required: ['use'] },
-    then: { properties: { options: { ...plain(schema), additionalProperties: schema['additionalProperties'] ?? false } } },
+    then: {
+      properties: { options: { ...plain(schema), additionalProperties: schema['additionalProperties'] ?? false } },
+    },
   }));
 }
 
 function useWithNames(base: JsonSchema, items: readonly { name: string; description: string }[]): JsonSchema {
   if (items.length === 0) return base;
   // anyOf keeps any string valid (packages, paths) while editors still offer the known names.
-  return { ...base, anyOf: [{ enum: items.map((i) => i.name), markdownEnumDescriptions: items.map((i) => i.description) }, { type: 'string' }] };
+  return {
+    ...base,
+    anyOf: [
+      { enum: items.map((i) => i.name), markdownEnumDescriptions: items.map((i) => i.description) },
+      { type: 'string' },
+    ],
+  };
 }
 
 /**
  * A JSON Schema for the whole config, plugin and task options included, so an editor that follows
  * `"$schema"` completes and checks every option.
  */
-export function buildConfigJsonSchema(plugins: readonly Plugin<unknown>[], tasks: readonly Task<unknown>[]): JsonSchema {
+export function buildConfigJsonSchema(
+  plugins: readonly Plugin<unknown>[],
+  tasks: readonly Task<unknown>[],
+): JsonSchema {
   const root = plain(ConfigSchema);
   root['$schema'] = 'http://json-schema.org/draft-07/schema#';
   root['$id'] = 'https://trainwatch.dev/schema/config.json';
@@ -55,7 +66,9 @@ export function describeOptions(schema: JsonSchema, prefix = ''): string[] {
   return Object.entries(props).flatMap(([name, p]) => {
     // Option groups (objects with their own properties) are listed member by member: `histogram.bins`.
     if (p['type'] === 'object' && p['properties']) return describeOptions(p, `${prefix}${name}.`);
-    const type = Array.isArray(p['enum']) ? (p['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|') : String(p['type'] ?? 'any');
+    const type = Array.isArray(p['enum'])
+      ? (p['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|')
+      : String(p['type'] ?? 'any');
     const def = 'default' in p ? ` = ${JSON.stringify(p['default'])}` : required.has(name) ? ' (required)' : '';
     const desc = typeof p['description'] === 'string' ? `  ${p['description']}` : '';
     return [`${prefix}${name}: ${type}${def}${desc}`];

@@ -26,8 +26,12 @@ describe('trainwatch validate / run with an invalid config', () => {
         'training.epochs: must be integer (got "ten")',
         'training.learningRate: must be >= 0',
         'task.options.hiden: unknown option "hiden" (did you mean "hidden"?)',
-        expect.stringMatching(/^plugins\[0\]\.use: unknown plugin "gradient-gaurd" \(did you mean "gradient-guard"\?\); no installed package @trainwatch\/gradient-gaurd/),
-        expect.stringMatching(/^plugins\[1\]\.use: cannot find "\.\/missing-plugin\.js" \(resolved to .*missing-plugin\.js\)/),
+        expect.stringMatching(
+          /^plugins\[0\]\.use: unknown plugin "gradient-gaurd" \(did you mean "gradient-guard"\?\); no installed package @trainwatch\/gradient-gaurd/,
+        ),
+        expect.stringMatching(
+          /^plugins\[1\]\.use: cannot find "\.\/missing-plugin\.js" \(resolved to .*missing-plugin\.js\)/,
+        ),
         'plugins[2].options.factor: must be > 1',
         'plugins[2].options.windw: unknown option "windw" (did you mean "window"?)',
       ]),
@@ -38,7 +42,10 @@ describe('trainwatch validate / run with an invalid config', () => {
   });
 
   it('points at the line and column of broken JSON', async () => {
-    const r = await cli('validate', writeConfig('{\n  "task": { "use": "mnist-mlp" },\n  "training": { epochs: 3 }\n}'));
+    const r = await cli(
+      'validate',
+      writeConfig('{\n  "task": { "use": "mnist-mlp" },\n  "training": { epochs: 3 }\n}'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/config\.json is not valid JSON at line 3, column \d+/);
   });
@@ -55,7 +62,14 @@ describe('trainwatch validate / run with an invalid config', () => {
   });
 
   it('fails clearly when a forced backend cannot load', async () => {
-    const r = await cli('run', writeConfig({ task: small }), '--backend', 'tensorflow', '--out', path.join(tmpDir(), 'r'));
+    const r = await cli(
+      'run',
+      writeConfig({ task: small }),
+      '--backend',
+      'tensorflow',
+      '--out',
+      path.join(tmpDir(), 'r'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/backend "tensorflow" could not be loaded/);
   });
@@ -63,7 +77,9 @@ describe('trainwatch validate / run with an invalid config', () => {
   it('accepts a valid config', async () => {
     const r = await cli('validate', path.join(ROOT, 'examples/mnist.json'));
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/OK \(task mnist-cnn, plugins: gradient-guard, activation-monitor, periodic-eval, qualitative-sampler, loss-spike\)/);
+    expect(r.stdout).toMatch(
+      /OK \(task mnist-cnn, plugins: gradient-guard, activation-monitor, periodic-eval, qualitative-sampler, loss-spike\)/,
+    );
   });
 });
 
@@ -76,7 +92,14 @@ describe('trainwatch run with plugins', () => {
     expect(r.stdout).toMatch(/epoch 1\/1 {2}loss [\d.]+ {2}acc [\d.]+ {2}val_loss [\d.]+ {2}val_acc [\d.]+/);
     expect(r.stdout).toMatch(/completed: 1 epoch done/);
     const findings = readJson(path.join(out, 'findings.json'));
-    expect(findings).toEqual([expect.objectContaining({ code: 'loss-spike-summary', plugin: 'loss-spike', severity: 'info', message: 'no loss spikes in 13 steps' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'loss-spike-summary',
+        plugin: 'loss-spike',
+        severity: 'info',
+        message: 'no loss spikes in 13 steps',
+      }),
+    ]);
     expect(readJson(path.join(out, 'config.json')).plugins[0].options).toEqual({ factor: 3, window: 20, warmup: 20 });
   });
 
@@ -108,7 +131,14 @@ module.exports = defineTask({
 `;
     const runWith = async (bugAtStep: number) => {
       const out = path.join(tmpDir(), 'run');
-      const file = writeConfig({ task: { use: './lr-bug.js', options: { bugAtStep } }, training: { epochs: 4 }, plugins: [{ use: LOSS_SPIKE }] }, { 'lr-bug.js': task });
+      const file = writeConfig(
+        {
+          task: { use: './lr-bug.js', options: { bugAtStep } },
+          training: { epochs: 4 },
+          plugins: [{ use: LOSS_SPIKE }],
+        },
+        { 'lr-bug.js': task },
+      );
       const r = await cli('run', file, '--out', out, '--quiet');
       expect(r.code).toBe(0);
       return { r, findings: readJson(path.join(out, 'findings.json')) as { code: string; step: number }[] };
@@ -124,7 +154,10 @@ module.exports = defineTask({
     const out = path.join(tmpDir(), 'run');
     const plugin = `const { definePlugin } = require('@trainwatch/core');
 module.exports = definePlugin({ name: 'thrower', setup(ctx) { ctx.bus.on('batch:end', (e) => { if (e.step === 2) throw new Error('oops'); }); } });`;
-    const file = writeConfig({ task: small, training: { epochs: 1 }, plugins: [{ use: './thrower.js' }] }, { 'thrower.js': plugin });
+    const file = writeConfig(
+      { task: small, training: { epochs: 1 }, plugins: [{ use: './thrower.js' }] },
+      { 'thrower.js': plugin },
+    );
     const r = await cli('run', file, '--out', out, '--quiet');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✖ error plugin-error \[thrower\] step 2: plugin "thrower" failed in batch:end: oops/);
@@ -134,18 +167,42 @@ module.exports = definePlugin({ name: 'thrower', setup(ctx) { ctx.bus.on('batch:
   it('exits 3 when a plugin stops the run, and 1 when it fails with --fail-fast', async () => {
     const stopper = `const { definePlugin } = require('@trainwatch/core');
 module.exports = definePlugin({ name: 'stopper', setup(ctx) { ctx.bus.on('batch:end', (e) => { if (e.step === 1) ctx.requestStop('seen enough'); }); } });`;
-    const r = await cli('run', writeConfig({ task: small, plugins: [{ use: './stopper.js' }] }, { 'stopper.js': stopper }), '--out', path.join(tmpDir(), 'r'), '--quiet');
+    const r = await cli(
+      'run',
+      writeConfig({ task: small, plugins: [{ use: './stopper.js' }] }, { 'stopper.js': stopper }),
+      '--out',
+      path.join(tmpDir(), 'r'),
+      '--quiet',
+    );
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/stopped: stopper: seen enough/);
     const thrower = `module.exports = require('@trainwatch/core').definePlugin({ name: 't', setup(ctx) { ctx.bus.on('batch:end', () => { throw new Error('x'); }); } });`;
-    const r2 = await cli('run', writeConfig({ task: small, plugins: [{ use: './t.js' }] }, { 't.js': thrower }), '--out', path.join(tmpDir(), 'r'), '--quiet', '--fail-fast');
+    const r2 = await cli(
+      'run',
+      writeConfig({ task: small, plugins: [{ use: './t.js' }] }, { 't.js': thrower }),
+      '--out',
+      path.join(tmpDir(), 'r'),
+      '--quiet',
+      '--fail-fast',
+    );
     expect(r2.code).toBe(1);
   });
 
   it('--json prints one JSON object per event on stdout', async () => {
-    const r = await cli('run', writeConfig({ task: small }), '--out', path.join(tmpDir(), 'r'), '--json', '--max-steps', '3');
+    const r = await cli(
+      'run',
+      writeConfig({ task: small }),
+      '--out',
+      path.join(tmpDir(), 'r'),
+      '--json',
+      '--max-steps',
+      '3',
+    );
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).event);
     expect(events[0]).toBe('run:begin');
     expect(events.filter((e: string) => e === 'batch:end')).toHaveLength(3);
     expect(events.at(-1)).toBe('run:end');
@@ -160,10 +217,22 @@ describe('trainwatch schema / plugins', () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     expect(validate(readJson(path.join(ROOT, 'examples/mnist.json')))).toBe(true);
     expect(validate({ task: { use: 'mnist-mlp', options: { hiden: [3] } } })).toBe(false);
-    expect(schema.properties.task.properties.use.anyOf[0].enum).toEqual(expect.arrayContaining(['mnist-mlp', 'mnist-cnn']));
+    expect(schema.properties.task.properties.use.anyOf[0].enum).toEqual(
+      expect.arrayContaining(['mnist-mlp', 'mnist-cnn']),
+    );
     // Installed plugins' options are in it too.
-    expect(validate({ task: { use: 'mnist-mlp' }, plugins: [{ use: 'gradient-guard', options: { exploding: { factor: 20 } } }] })).toBe(true);
-    expect(validate({ task: { use: 'mnist-mlp' }, plugins: [{ use: 'gradient-guard', options: { exploding: { facter: 20 } } }] })).toBe(false);
+    expect(
+      validate({
+        task: { use: 'mnist-mlp' },
+        plugins: [{ use: 'gradient-guard', options: { exploding: { factor: 20 } } }],
+      }),
+    ).toBe(true);
+    expect(
+      validate({
+        task: { use: 'mnist-mlp' },
+        plugins: [{ use: 'gradient-guard', options: { exploding: { facter: 20 } } }],
+      }),
+    ).toBe(false);
   });
 
   it('lists plugins a config loads with their options and defaults', async () => {
@@ -210,7 +279,11 @@ describe('file options', () => {
       return m;
     };`;
     const file = writeConfig(
-      { task: { use: 'mnist-mlp', options: { limit: 300, hidden: [16] } }, training: { epochs: 1, maxSteps: 1 }, plugins: [{ use: 'reference-check', options: { reference: 'model', module: './ref.js' } }] },
+      {
+        task: { use: 'mnist-mlp', options: { limit: 300, hidden: [16] } },
+        training: { epochs: 1, maxSteps: 1 },
+        plugins: [{ use: 'reference-check', options: { reference: 'model', module: './ref.js' } }],
+      },
       { 'ref.js': ref },
     );
     expect(path.dirname(file)).not.toBe(process.cwd());
@@ -220,6 +293,8 @@ describe('file options', () => {
     const findings = readJson(path.join(out, 'findings.json')) as { code: string }[];
     expect(findings.map((f) => f.code)).toContain('reference-check-passed');
     // config.json records the config as run: the resolved path.
-    expect(readJson(path.join(out, 'config.json')).plugins[0].options.module).toBe(path.join(path.dirname(file), 'ref.js'));
+    expect(readJson(path.join(out, 'config.json')).plugins[0].options.module).toBe(
+      path.join(path.dirname(file), 'ref.js'),
+    );
   }, 60_000);
 });

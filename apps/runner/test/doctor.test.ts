@@ -5,7 +5,8 @@ import { cli, readJson, ROOT, tmpDir, writeConfig } from './helpers';
 
 const PYTHON = process.env['TRAINWATCH_PYTHON'] ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch && process.env['CI'] !== undefined) throw new Error(`the export test needs python3-torch (${PYTHON} cannot import torch)`);
+if (!hasTorch && process.env['CI'] !== undefined)
+  throw new Error(`the export test needs python3-torch (${PYTHON} cannot import torch)`);
 const withTorch = hasTorch ? it : it.skip;
 
 // A local task in a temp dir cannot resolve @trainwatch/* by name: point at the package folders.
@@ -18,7 +19,14 @@ describe('trainwatch doctor', () => {
     const file = writeConfig({ task: { use: 'mnist-mlp', options: { limit: 2000 } } });
     const r = await cli('doctor', file, '--out', out, '--quiet');
     expect(r.code).toBe(0);
-    for (const check of ['initial loss', 'gradient check', 'overfit tiny set', 'input-independent baseline', 'simpler network']) expect(r.stdout).toMatch(new RegExp(`${check} +ok `));
+    for (const check of [
+      'initial loss',
+      'gradient check',
+      'overfit tiny set',
+      'input-independent baseline',
+      'simpler network',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`${check} +ok `));
     expect(r.stdout).toMatch(/healthy: no error finding/);
     const findings = readJson(path.join(out, 'findings.json')) as { severity: string }[];
     expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
@@ -41,20 +49,37 @@ describe('trainwatch doctor', () => {
 });
 
 describe('trainwatch export + torch_dump.py + reference-check', () => {
-  withTorch('the documented workflow: export, dump with PyTorch, then a run whose reference-check passes', async () => {
-    const dir = tmpDir();
-    const base = { task: { use: 'mnist-cnn', options: { limit: 300, filters: [4, 8] } }, training: { epochs: 1, maxSteps: 2 } };
-    const exported = await cli('export', writeConfig(base), '--out', dir);
-    expect(exported.code).toBe(0);
-    expect(exported.stdout).toMatch(/next: python3 tools\/reference\/torch_dump\.py/);
-    const dump = path.join(dir, 'reference-dump.json');
-    const py = spawnSync(PYTHON, [path.join(ROOT, 'tools/reference/torch_dump.py'), path.join(dir, 'reference-input.json'), dump], { encoding: 'utf8' });
-    expect(py.status).toBe(0);
-    const out = path.join(tmpDir(), 'run');
-    const r = await cli('run', writeConfig({ ...base, plugins: [{ use: 'reference-check', options: { reference: 'dump', file: dump } }] }), '--out', out, '--quiet');
-    expect(r.code).toBe(0);
-    const findings = readJson(path.join(out, 'findings.json')) as { code: string; message: string }[];
-    expect(findings.map((f) => f.code)).toContain('reference-check-passed');
-    expect(findings.find((f) => f.code === 'reference-check-passed')!.message).toMatch(/matches the dump/);
-  }, 120_000);
+  withTorch(
+    'the documented workflow: export, dump with PyTorch, then a run whose reference-check passes',
+    async () => {
+      const dir = tmpDir();
+      const base = {
+        task: { use: 'mnist-cnn', options: { limit: 300, filters: [4, 8] } },
+        training: { epochs: 1, maxSteps: 2 },
+      };
+      const exported = await cli('export', writeConfig(base), '--out', dir);
+      expect(exported.code).toBe(0);
+      expect(exported.stdout).toMatch(/next: python3 tools\/reference\/torch_dump\.py/);
+      const dump = path.join(dir, 'reference-dump.json');
+      const py = spawnSync(
+        PYTHON,
+        [path.join(ROOT, 'tools/reference/torch_dump.py'), path.join(dir, 'reference-input.json'), dump],
+        { encoding: 'utf8' },
+      );
+      expect(py.status).toBe(0);
+      const out = path.join(tmpDir(), 'run');
+      const r = await cli(
+        'run',
+        writeConfig({ ...base, plugins: [{ use: 'reference-check', options: { reference: 'dump', file: dump } }] }),
+        '--out',
+        out,
+        '--quiet',
+      );
+      expect(r.code).toBe(0);
+      const findings = readJson(path.join(out, 'findings.json')) as { code: string; message: string }[];
+      expect(findings.map((f) => f.code)).toContain('reference-check-passed');
+      expect(findings.find((f) => f.code === 'reference-check-passed')!.message).toMatch(/matches the dump/);
+    },
+    120_000,
+  );
 });

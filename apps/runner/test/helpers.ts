@@ -35,7 +35,8 @@ export function writeConfig(config: unknown, files: Record<string, string> = {})
   return file;
 }
 
-export function readJson(file: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function readJson(file: string): any {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 

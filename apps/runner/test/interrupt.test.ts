@@ -8,8 +8,14 @@ const BIN = path.join(ROOT, 'apps/runner/bin/trainwatch.js');
 /** Starts a long run of the built binary and resolves once `steps` batch:end lines were printed. */
 function startRun(out: string, steps: number, files: Record<string, string> = {}) {
   const plugins = Object.keys(files).map((f) => ({ use: `./${f}` }));
-  const file = writeConfig({ task: { use: 'mnist-mlp', options: { limit: 1000 } }, training: { epochs: 200 }, plugins }, files);
-  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const file = writeConfig(
+    { task: { use: 'mnist-mlp', options: { limit: 1000 } }, training: { epochs: 200 }, plugins },
+    files,
+  );
+  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let seen = 0;
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -34,12 +40,18 @@ describe('Ctrl-C', () => {
     expect(run.stderr()).toMatch(/stopping after this step/);
     const summary = readJson(path.join(out, 'summary.json'));
     expect(summary).toMatchObject({ status: 'stopped', reason: 'interrupted by the user (Ctrl-C)' });
-    const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = fs
+      .readFileSync(path.join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ event: 'run:end', status: 'stopped' });
     expect(events.filter((e) => e.event === 'batch:end')).toHaveLength(summary.steps);
     expect(summary.steps).toBeLessThan(200 * 13);
     // The report was written on the way out and says how the run ended.
-    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<span class="status stopped">stopped<\/span> interrupted by the user/);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(
+      /<span class="status stopped">stopped<\/span> interrupted by the user/,
+    );
   }, 60_000);
 
   it('a second Ctrl-C exits at once, even while the run is still finishing', async () => {

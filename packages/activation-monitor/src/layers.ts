@@ -66,10 +66,21 @@ function linearPart(layer: tf.layers.Layer): ((x: tf.Tensor) => tf.Tensor) | und
     const padding = cfg['padding'] as 'same' | 'valid';
     if (padding !== 'same' && padding !== 'valid') return undefined;
     if (cls === 'Conv1D') {
-      return (x) => addBias(tf.conv1d(x as tf.Tensor3D, kernel() as tf.Tensor3D, strides[0]!, padding, 'NWC', Array.isArray(dilation) ? dilation[0]! : dilation));
+      return (x) =>
+        addBias(
+          tf.conv1d(
+            x as tf.Tensor3D,
+            kernel() as tf.Tensor3D,
+            strides[0]!,
+            padding,
+            'NWC',
+            Array.isArray(dilation) ? dilation[0]! : dilation,
+          ),
+        );
     }
     const d = (Array.isArray(dilation) ? dilation : [dilation, dilation]) as [number, number];
-    return (x) => addBias(tf.conv2d(x as tf.Tensor4D, kernel() as tf.Tensor4D, strides as [number, number], padding, 'NHWC', d));
+    return (x) =>
+      addBias(tf.conv2d(x as tf.Tensor4D, kernel() as tf.Tensor4D, strides as [number, number], padding, 'NHWC', d));
   }
   return undefined;
 }
@@ -96,7 +107,14 @@ export function watchedLayers(model: Pick<tf.LayersModel, 'layers'>): WatchedLay
     const cls = layer.getClassName();
     const pre = ACTIVATION_LAYERS.has(cls) ? (x: tf.Tensor) => x : linearPart(layer);
     const range = outputRange(activation);
-    out.push({ layer: layer.name, activation, kind: kindOf(activation), source: sourceName, ...(pre ? { pre } : {}), ...(range ? { outputRange: range } : {}) });
+    out.push({
+      layer: layer.name,
+      activation,
+      kind: kindOf(activation),
+      source: sourceName,
+      ...(pre ? { pre } : {}),
+      ...(range ? { outputRange: range } : {}),
+    });
   }
   return out;
 }

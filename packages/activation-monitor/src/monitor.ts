@@ -43,7 +43,9 @@ export class ActivationMonitor {
     const last = this.reported.get(key);
     if (last !== undefined && !(share >= last + 0.2 || (share >= 1 && last < 1))) return undefined;
     this.reported.set(key, share);
-    return last === undefined ? f : { ...f, message: `worse: ${f.message}`, evidence: { ...f.evidence, previousShare: last } };
+    return last === undefined
+      ? f
+      : { ...f, message: `worse: ${f.message}`, evidence: { ...f.evidence, previousShare: last } };
   }
 
   private dead(step: number, s: LayerStats, h: LayerHistory): FindingInput | undefined {
@@ -66,8 +68,17 @@ export class ActivationMonitor {
       step,
       layer: s.layer,
       message: `${pct(share)} of ${s.layer}'s ${units} ${s.activation} units are dead (active on under ${pct(this.o.dead.activeShare)} of samples over the last ${this.o.window} measurements)`,
-      evidence: { share, deadUnits: deadUnits.length, units, examples: deadUnits.slice(0, 10), window: this.o.window, preMean: s.pre?.mean, preMax: s.pre?.max },
-      suggestion: 'Lower the learning rate (a large update can push units permanently negative), use leaky ReLU / ELU, use He initialisation, or start biases at 0 or slightly positive.',
+      evidence: {
+        share,
+        deadUnits: deadUnits.length,
+        units,
+        examples: deadUnits.slice(0, 10),
+        window: this.o.window,
+        preMean: s.pre?.mean,
+        preMax: s.pre?.max,
+      },
+      suggestion:
+        'Lower the learning rate (a large update can push units permanently negative), use leaky ReLU / ELU, use He initialisation, or start biases at 0 or slightly positive.',
     });
   }
 
@@ -84,8 +95,17 @@ export class ActivationMonitor {
       step,
       layer: s.layer,
       message: `${pct(share)} of ${s.layer}'s ${units} ${s.activation} units get inputs with |x| >= ${this.o.saturation.threshold} on most samples: their gradient is nearly 0`,
-      evidence: { share, saturatedUnits: sat, units, threshold: this.o.saturation.threshold, preMin: s.pre?.min, preMax: s.pre?.max, preStd: s.pre?.std },
-      suggestion: 'Normalise the inputs (e.g. pixels / 255, or standardise), use smaller initial weights (Glorot/Xavier), add batch normalisation before the activation, or lower the learning rate.',
+      evidence: {
+        share,
+        saturatedUnits: sat,
+        units,
+        threshold: this.o.saturation.threshold,
+        preMin: s.pre?.min,
+        preMax: s.pre?.max,
+        preStd: s.pre?.std,
+      },
+      suggestion:
+        'Normalise the inputs (e.g. pixels / 255, or standardise), use smaller initial weights (Glorot/Xavier), add batch normalisation before the activation, or lower the learning rate.',
     });
   }
 
@@ -104,11 +124,13 @@ export class ActivationMonitor {
         layer: s.layer,
         message: `${s.layer}'s output std grew ${growth.toExponential(1)}x since the first measurement (${h.baseStd.toExponential(2)} -> ${s.out.std.toExponential(2)})`,
         evidence: { firstStd: h.baseStd, std: s.out.std, growth, max: s.out.max },
-        suggestion: 'Lower the learning rate, add normalisation (batch/layer norm), use weight decay or gradient clipping.',
+        suggestion:
+          'Lower the learning rate, add normalisation (batch/layer norm), use weight decay or gradient clipping.',
       });
       if (f) out.push(f);
     }
-    const collapsed = s.spread <= this.o.collapse.minStd || (h.baseSpread > 0 && s.spread < this.o.collapse.ratio * h.baseSpread);
+    const collapsed =
+      s.spread <= this.o.collapse.minStd || (h.baseSpread > 0 && s.spread < this.o.collapse.ratio * h.baseSpread);
     h.collapseRun = collapsed ? h.collapseRun + 1 : 0;
     if (h.collapseRun >= this.o.window && !deadAlready) {
       const f = this.once('activation-collapse', s.layer, 1, {
@@ -118,7 +140,8 @@ export class ActivationMonitor {
         layer: s.layer,
         message: `${s.layer}'s output barely varies across samples (spread ${s.spread.toExponential(2)}, first ${h.baseSpread.toExponential(2)}): every input gives about the same output`,
         evidence: { spread: s.spread, firstSpread: h.baseSpread, mean: s.out.mean },
-        suggestion: 'Check that inputs reach this layer (a data bug feeding constants), the learning rate (too high can collapse units), and initialisation.',
+        suggestion:
+          'Check that inputs reach this layer (a data bug feeding constants), the learning rate (too high can collapse units), and initialisation.',
       });
       if (f) out.push(f);
     }

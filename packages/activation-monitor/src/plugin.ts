@@ -22,7 +22,8 @@ export interface InputStats {
  */
 export const activationMonitor = definePlugin({
   name: 'activation-monitor',
-  description: 'Per-layer activation statistics and histograms over time; dead ReLU units, saturated sigmoid/tanh, activation explosion/collapse, unnormalized inputs.',
+  description:
+    'Per-layer activation statistics and histograms over time; dead ReLU units, saturated sigmoid/tanh, activation explosion/collapse, unnormalized inputs.',
   schema: ActivationMonitorOptions,
   setup(ctx) {
     const o = ctx.options;
@@ -31,7 +32,13 @@ export const activationMonitor = definePlugin({
     let layouts: StatsLayout[] = [];
     let inputChecks = 0;
     let inputReported = false;
-    const settings = { bins: o.histogram.bins, range: o.histogram.range, samples: o.histogram.samples, threshold: o.saturation.threshold, preSamples: o.preSamples };
+    const settings = {
+      bins: o.histogram.bins,
+      range: o.histogram.range,
+      samples: o.histogram.samples,
+      threshold: o.saturation.threshold,
+      preSamples: o.preSamples,
+    };
     // Integer ids (an Embedding first) are not features: their scale means nothing.
     const first = ctx.model.layers.find((l) => l.getClassName() !== 'InputLayer');
     const checkInputs = o.input.checks > 0 && first?.getClassName() !== 'Embedding';
@@ -83,12 +90,19 @@ export const activationMonitor = definePlugin({
             step: e.step,
             message: `model inputs range ${input.min.toPrecision(3)}..${input.max.toPrecision(3)} (mean ${input.mean.toPrecision(3)}, std ${input.std.toPrecision(3)}): far from the roughly zero-mean, unit-scale values a first layer with standard initialisation expects`,
             evidence: { ...input, maxAbs: o.input.maxAbs, maxMean: o.input.maxMean, maxStd: o.input.maxStd },
-            suggestion: input.max > 1 && input.min >= 0 && input.max <= 255 ? 'These look like raw 0-255 pixels: divide by 255 (or standardise per channel).' : 'Standardise the inputs (subtract the training mean, divide by the std) in the data pipeline.',
+            suggestion:
+              input.max > 1 && input.min >= 0 && input.max <= 255
+                ? 'These look like raw 0-255 pixels: divide by 255 (or standardise per channel).'
+                : 'Standardise the inputs (subtract the training mean, divide by the std) in the data pipeline.',
           });
         }
       }
       for (const f of monitor.update(e.step, stats)) ctx.report(f);
-      if (o.record) ctx.artifacts.appendLine('activation-monitor/stats.jsonl', toJson({ step: e.step, epoch: e.epoch, ...(input ? { input } : {}), layers: stats.map(record) }));
+      if (o.record)
+        ctx.artifacts.appendLine(
+          'activation-monitor/stats.jsonl',
+          toJson({ step: e.step, epoch: e.epoch, ...(input ? { input } : {}), layers: stats.map(record) }),
+        );
     });
   },
 });

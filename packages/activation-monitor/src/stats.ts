@@ -66,7 +66,10 @@ function histogram(t: tf.Tensor, lo: number, hi: number, bins: number, samples: 
     const n = Math.floor(flat.size / stride);
     flat = tf.reshape(tf.slice(tf.reshape(tf.slice(flat, 0, n * stride), [n, stride]), [0, 0], [n, 1]), [-1]);
   }
-  const bin = tf.cast(tf.floor(tf.mul(tf.sub(tf.clipByValue(flat, lo, hi), lo), (bins * (1 - 1e-6)) / (hi - lo))), 'int32');
+  const bin = tf.cast(
+    tf.floor(tf.mul(tf.sub(tf.clipByValue(flat, lo, hi), lo), (bins * (1 - 1e-6)) / (hi - lo))),
+    'int32',
+  );
   return tf.cast(tf.bincount(bin as tf.Tensor1D, tf.tensor1d([], 'float32'), bins), 'float32');
 }
 
@@ -76,9 +79,15 @@ function histogram(t: tf.Tensor, lo: number, hi: number, bins: number, samples: 
  * monotone map (|x| >= t exactly when sigmoid(x) is outside [σ(−t), σ(t)]); other saturating
  * functions use the recovered pre-activation.
  */
-export function layerStatsParts(w: WatchedLayer, output: tf.Tensor, input: tf.Tensor | undefined, o: StatsSettings): { parts: tf.Tensor[]; layout: Layout } {
+export function layerStatsParts(
+  w: WatchedLayer,
+  output: tf.Tensor,
+  input: tf.Tensor | undefined,
+  o: StatsSettings,
+): { parts: tf.Tensor[]; layout: Layout } {
   // The linear part is a second matmul/conv: on the first rows only, which is plenty for a histogram.
-  const pre = w.pre && input ? w.pre(input.shape[0]! > o.preSamples ? tf.slice(input, 0, o.preSamples) : input) : undefined;
+  const pre =
+    w.pre && input ? w.pre(input.shape[0]! > o.preSamples ? tf.slice(input, 0, o.preSamples) : input) : undefined;
   const units = w.kind === 'relu' || w.kind === 'saturating' ? output.shape[output.shape.length - 1]! : 0;
   const [lo, hi] = pre ? [-o.range, o.range] : (w.outputRange ?? [-o.range, o.range]);
   const rows = tf.reshape(output, [output.shape[0]!, -1]);
@@ -100,7 +109,10 @@ export function layerStatsParts(w: WatchedLayer, output: tf.Tensor, input: tf.Te
     else parts.push(tf.fill([units], Number.NaN));
   }
   const flat = parts.map((p) => tf.reshape(p, [-1]));
-  return { parts: flat, layout: { layer: w, size: flat.reduce((n, p) => n + p.size, 0), hasPre: !!pre, units, lo, hi } };
+  return {
+    parts: flat,
+    layout: { layer: w, size: flat.reduce((n, p) => n + p.size, 0), hasPre: !!pre, units, lo, hi },
+  };
 }
 
 /** Reads one layer's statistics from its slice of the readback. */
@@ -114,7 +126,13 @@ export function parseLayerStats(v: Float32Array, l: Layout, bins: number): Layer
   return {
     layer: l.layer.layer,
     activation: l.layer.activation,
-    out: { mean: mean!, std: stdOf(mean!, meanSq!), min: min!, max: max!, zeros: l.layer.kind === 'relu' && unitVals ? 1 - unitVals.reduce((a, b) => a + b, 0) / unitVals.length : zeros! },
+    out: {
+      mean: mean!,
+      std: stdOf(mean!, meanSq!),
+      min: min!,
+      max: max!,
+      zeros: l.layer.kind === 'relu' && unitVals ? 1 - unitVals.reduce((a, b) => a + b, 0) / unitVals.length : zeros!,
+    },
     spread: spread!,
     ...(p ? { pre: { mean: p[0]!, std: stdOf(p[0]!, p[1]!), min: p[2]!, max: p[3]! } } : {}),
     hist: { of: l.hasPre ? 'pre' : 'out', lo: l.lo, hi: l.hi, counts },

@@ -14,7 +14,12 @@ export async function monitored(opts: {
 }): Promise<RunResult> {
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
   const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
-  return runWith({ task, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[activationMonitor, opts.monitor ?? {}], ...extra] });
+  return runWith({
+    task,
+    taskOptions: opts.taskOptions ?? {},
+    training: { epochs: 1, ...opts.training },
+    plugins: [[activationMonitor, opts.monitor ?? {}], ...extra],
+  });
 }
 
 export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');

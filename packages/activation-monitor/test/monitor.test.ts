@@ -9,7 +9,15 @@ describe('activation-monitor on faulty runs', () => {
     const task = mnistWith('dead-relu', (seed) => {
       const m = tf.sequential();
       m.add(tf.layers.dense({ units: 64, activation: 'relu', inputShape: [784], name: 'h1', ...seeded(seed) }));
-      m.add(tf.layers.dense({ units: 32, activation: 'relu', name: 'h2', biasInitializer: tf.initializers.constant({ value: -10 }), ...seeded(seed + 1) }));
+      m.add(
+        tf.layers.dense({
+          units: 32,
+          activation: 'relu',
+          name: 'h2',
+          biasInitializer: tf.initializers.constant({ value: -10 }),
+          ...seeded(seed + 1),
+        }),
+      );
       m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'out', ...seeded(seed + 2) }));
       return m;
     });
@@ -53,18 +61,25 @@ describe('activation-monitor on faulty runs', () => {
   });
 
   it('inputs that are all zeros (a data bug): activation-collapse', async () => {
-    const task = mnistWith('zeros', (seed) => {
-      const m = tf.sequential();
-      m.add(tf.layers.dense({ units: 32, activation: 'tanh', inputShape: [784], name: 't1', ...seeded(seed) }));
-      m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'out', ...seeded(seed + 1) }));
-      return m;
-    }, { scale: 0 });
+    const task = mnistWith(
+      'zeros',
+      (seed) => {
+        const m = tf.sequential();
+        m.add(tf.layers.dense({ units: 32, activation: 'tanh', inputShape: [784], name: 't1', ...seeded(seed) }));
+        m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'out', ...seeded(seed + 1) }));
+        return m;
+      },
+      { scale: 0 },
+    );
     const r = await monitored({ task, training: { epochs: 3 } });
     expect(layersWith(r, 'activation-collapse')).toEqual(expect.arrayContaining(['t1', 'out']));
   });
 
   it('a learning rate that blows up a ReLU network: activation-explosion', async () => {
-    const r = await monitored({ taskOptions: { limit: 1000 }, training: { epochs: 4, optimizer: 'adam', learningRate: 1 } });
+    const r = await monitored({
+      taskOptions: { limit: 1000 },
+      training: { epochs: 4, optimizer: 'adam', learningRate: 1 },
+    });
     expect(layersWith(r, 'activation-explosion')).toEqual(expect.arrayContaining(['hidden1', 'hidden2']));
     const f = r.findings.find((x) => x.code === 'activation-explosion')!;
     expect(f.evidence['growth']).toBeGreaterThan(100);
@@ -72,23 +87,43 @@ describe('activation-monitor on faulty runs', () => {
 });
 
 describe('activation-monitor on healthy runs', () => {
-  it.each(['mnist-mlp', 'mnist-cnn'] as const)('%s at defaults: no finding at warn or above, stats recorded', async (builtin) => {
-    const r = await monitored({ builtin, taskOptions: { limit: 2000 }, training: { epochs: 3 } });
-    expect(loud(r)).toEqual([]);
-    const lines = fs.readFileSync(path.join(r.runDir, 'activation-monitor', 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0].step).toBe(0);
-    expect(lines[1].step).toBe(10);
-    const first = lines[0].layers[0];
-    expect(first.hist.counts).toHaveLength(40);
-    expect(first.hist.counts.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
-    expect(first.pre).toBeDefined();
-  });
+  it.each(['mnist-mlp', 'mnist-cnn'] as const)(
+    '%s at defaults: no finding at warn or above, stats recorded',
+    async (builtin) => {
+      const r = await monitored({ builtin, taskOptions: { limit: 2000 }, training: { epochs: 3 } });
+      expect(loud(r)).toEqual([]);
+      const lines = fs
+        .readFileSync(path.join(r.runDir, 'activation-monitor', 'stats.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines[0].step).toBe(0);
+      expect(lines[1].step).toBe(10);
+      const first = lines[0].layers[0];
+      expect(first.hist.counts).toHaveLength(40);
+      expect(first.hist.counts.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
+      expect(first.pre).toBeDefined();
+    },
+  );
 
   it('keeps the tensor count flat across steps', async () => {
     const counts = new Map<number, number>();
-    const counter = definePlugin({ name: 'count', order: 'post', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void ((e.step === 40 || e.step === 70) && counts.set(e.step, tf.memory().numTensors))) });
+    const counter = definePlugin({
+      name: 'count',
+      order: 'post',
+      setup: (ctx) =>
+        void ctx.bus.on(
+          'batch:end',
+          (e) => void ((e.step === 40 || e.step === 70) && counts.set(e.step, tf.memory().numTensors)),
+        ),
+    });
     const before = tf.memory().numTensors;
-    const r = await monitored({ builtin: 'mnist-cnn', taskOptions: { limit: 1000 }, training: { epochs: 6 }, extra: [{ plugin: counter, options: {} }] });
+    const r = await monitored({
+      builtin: 'mnist-cnn',
+      taskOptions: { limit: 1000 },
+      training: { epochs: 6 },
+      extra: [{ plugin: counter, options: {} }],
+    });
     expect(r.status).toBe('completed');
     expect(counts.get(70)).toBe(counts.get(40));
     expect(tf.memory().numTensors).toBe(before);
@@ -98,9 +133,23 @@ describe('activation-monitor on healthy runs', () => {
 describe('pre-activations', () => {
   it('equal a direct computation with the activation removed (Dense and Conv2D), and map to the outputs', () => {
     const input = tf.input({ shape: [8, 8, 2] });
-    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid', name: 'c', ...seeded(1) });
+    const conv = tf.layers.conv2d({
+      filters: 3,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'sigmoid',
+      name: 'c',
+      ...seeded(1),
+    });
     const flat = tf.layers.flatten();
-    const dense = tf.layers.dense({ units: 5, activation: 'tanh', name: 'd', biasInitializer: tf.initializers.randomNormal({ seed: 3 }), ...seeded(2) });
+    const dense = tf.layers.dense({
+      units: 5,
+      activation: 'tanh',
+      name: 'd',
+      biasInitializer: tf.initializers.randomNormal({ seed: 3 }),
+      ...seeded(2),
+    });
     const model = tf.model({ inputs: input, outputs: dense.apply(flat.apply(conv.apply(input))) as tf.SymbolicTensor });
     const x = tf.randomNormal([4, 8, 8, 2], 0, 1, 'float32', 7);
     const w = watchedLayers(model);

@@ -29,7 +29,8 @@ export function toJson(value: unknown, indent?: number): string {
     value,
     (_k, v: unknown) => {
       if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : String(x)));
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : String(x)));
       return v;
     },
     indent,

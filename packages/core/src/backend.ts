@@ -50,13 +50,18 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     const info: BackendInfo = { requested: choice, name, skipped };
     if (name === 'wasm') {
       fillWasmKernelGaps();
-      info.wasm = { simd: Boolean(tf.env().get('WASM_HAS_SIMD_SUPPORT')), threads: Boolean(tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT')) };
+      info.wasm = {
+        simd: Boolean(tf.env().get('WASM_HAS_SIMD_SUPPORT')),
+        threads: Boolean(tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT')),
+      };
       info.kernels = kernelGapReport();
     }
     return info;
   }
   const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  throw new BackendError(choice === 'auto' ? `no tfjs backend could be loaded (${why})` : `backend "${choice}" could not be loaded: ${why}`);
+  throw new BackendError(
+    choice === 'auto' ? `no tfjs backend could be loaded (${why})` : `backend "${choice}" could not be loaded: ${why}`,
+  );
 }
 
 function firstLine(s: string): string {

@@ -44,7 +44,10 @@ export class EventBus {
    */
   on<E extends EventName>(event: E, fn: Listener<E>, filter?: Filter, owner = 'user'): () => void {
     if (!KNOWN.has(event)) {
-      throw new TrainwatchError('unknown-event', `unknown event "${String(event)}"; events are: ${EVENT_NAMES.join(', ')}`);
+      throw new TrainwatchError(
+        'unknown-event',
+        `unknown event "${String(event)}"; events are: ${EVENT_NAMES.join(', ')}`,
+      );
     }
     if (typeof fn !== 'function') {
       throw new TrainwatchError('unknown-event', `listener for "${event}" must be a function`);
@@ -94,7 +97,14 @@ export class EventBus {
     return (this.ee.listeners(event) as unknown as Array<{ entry: Entry }>).map((h) => h.entry);
   }
 
-  private dispatch(event: EventName, payload: unknown, entries: Entry[], from: number, index: number, now: number): void | Promise<void> {
+  private dispatch(
+    event: EventName,
+    payload: unknown,
+    entries: Entry[],
+    from: number,
+    index: number,
+    now: number,
+  ): void | Promise<void> {
     for (let i = from; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.filter !== undefined) {
@@ -115,7 +125,10 @@ export class EventBus {
         this.onError(
           e.owner,
           event,
-          new TrainwatchError('sync-listener', `"${event}" is synchronous (it lends tensors or sits inside a step); its listener returned a Promise`),
+          new TrainwatchError(
+            'sync-listener',
+            `"${event}" is synchronous (it lends tensors or sits inside a step); its listener returned a Promise`,
+          ),
         );
         continue;
       }

@@ -9,13 +9,21 @@ export interface CapturedLayer {
 }
 
 /** Trainable parameters with their owning layer, in model order. */
-export function describeParams(model: Pick<tf.LayersModel, 'layers'>): { params: ParamInfo[]; variables: tf.Variable[] } {
+export function describeParams(model: Pick<tf.LayersModel, 'layers'>): {
+  params: ParamInfo[];
+  variables: tf.Variable[];
+} {
   const params: ParamInfo[] = [];
   const variables: tf.Variable[] = [];
   for (const layer of model.layers) {
     for (const w of layer.trainableWeights) {
       const v = w.read() as tf.Variable;
-      params.push({ name: v.name, layer: layer.name, layerClass: layer.getClassName(), shape: w.shape.map((d) => d ?? -1) });
+      params.push({
+        name: v.name,
+        layer: layer.name,
+        layerClass: layer.getClassName(),
+        shape: w.shape.map((d) => d ?? -1),
+      });
       variables.push(v);
     }
   }
@@ -32,7 +40,11 @@ function activationName(layer: tf.layers.Layer): string | undefined {
  * so activations come from the same forward pass as the loss. Layers with several outputs are left out.
  * `predictionIndex` says which output is the original model's prediction.
  */
-export function buildCaptureModel(model: tf.LayersModel): { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } {
+export function buildCaptureModel(model: tf.LayersModel): {
+  view: tf.LayersModel;
+  layers: CapturedLayer[];
+  predictionIndex: number;
+} {
   const outputs: tf.SymbolicTensor[] = [];
   const layers: CapturedLayer[] = [];
   for (const layer of model.layers) {
@@ -41,7 +53,11 @@ export function buildCaptureModel(model: tf.LayersModel): { view: tf.LayersModel
     if (Array.isArray(out)) continue;
     outputs.push(out);
     const act = activationName(layer);
-    layers.push({ layer: layer.name, layerClass: layer.getClassName(), ...(act !== undefined ? { activation: act } : {}) });
+    layers.push({
+      layer: layer.name,
+      layerClass: layer.getClassName(),
+      ...(act !== undefined ? { activation: act } : {}),
+    });
   }
   const final = model.outputs[0]!;
   let predictionIndex = outputs.indexOf(final);

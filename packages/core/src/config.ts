@@ -11,7 +11,10 @@ const useField = Type.String({
   minLength: 1,
   description: 'A built-in name, an npm package, or a path to a local .js file (relative to the config file).',
 });
-const optionsField = Type.Object({}, { additionalProperties: true, description: "Options, validated by the plugin's or task's own schema." });
+const optionsField = Type.Object(
+  {},
+  { additionalProperties: true, description: "Options, validated by the plugin's or task's own schema." },
+);
 
 export const TaskEntrySchema = Type.Object(
   { use: useField, options: Type.Optional(optionsField) },
@@ -23,7 +26,9 @@ export const PluginEntrySchema = Type.Object(
     use: useField,
     options: Type.Optional(optionsField),
     enabled: Type.Optional(Type.Boolean({ default: true, description: 'Set false to keep the entry but not run it.' })),
-    order: Type.Optional(StringEnum(['pre', 'post'] as const, { description: "Overrides the plugin's declared order." })),
+    order: Type.Optional(
+      StringEnum(['pre', 'post'] as const, { description: "Overrides the plugin's declared order." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -33,7 +38,11 @@ export const TrainingSchema = Type.Object(
     epochs: Type.Integer({ minimum: 1, default: 5, description: 'Passes over the training set.' }),
     batchSize: Type.Integer({ minimum: 1, default: 64, description: 'Examples per optimizer step.' }),
     optimizer: StringEnum(OPTIMIZER_NAMES, { default: 'adam', description: 'Used unless the task brings its own.' }),
-    learningRate: Type.Number({ minimum: 0, default: 0.001, description: 'Optimizer learning rate (0 freezes the weights: useful as a control run).' }),
+    learningRate: Type.Number({
+      minimum: 0,
+      default: 0.001,
+      description: 'Optimizer learning rate (0 freezes the weights: useful as a control run).',
+    }),
     seed: Type.Integer({ default: 42, description: 'Seeds batch order and the built-in tasks’ initialisers.' }),
     backend: StringEnum(['auto', 'tensorflow', 'wasm', 'cpu'] as const, {
       default: 'auto',
@@ -41,23 +50,41 @@ export const TrainingSchema = Type.Object(
     }),
     validation: Type.Optional(
       Type.Object(
-        { split: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Fraction of the training set held out (the last examples, as in Keras) when the task has no validation set.' }) },
+        {
+          split: Type.Number({
+            exclusiveMinimum: 0,
+            exclusiveMaximum: 1,
+            description:
+              'Fraction of the training set held out (the last examples, as in Keras) when the task has no validation set.',
+          }),
+        },
         { additionalProperties: false },
       ),
     ),
-    maxSteps: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop (as completed) after this many optimizer steps.' })),
-    failFast: Type.Boolean({ default: false, description: 'A plugin error fails the run instead of being reported and skipped.' }),
+    maxSteps: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Stop (as completed) after this many optimizer steps.' }),
+    ),
+    failFast: Type.Boolean({
+      default: false,
+      description: 'A plugin error fails the run instead of being reported and skipped.',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
 
 export const OutputSchema = Type.Object(
   {
-    dir: Type.String({ default: 'runs', description: 'Parent folder of run directories (relative to the working directory).' }),
+    dir: Type.String({
+      default: 'runs',
+      description: 'Parent folder of run directories (relative to the working directory).',
+    }),
     name: Type.Optional(Type.String({ minLength: 1, description: 'Run directory name; default <timestamp>-<task>.' })),
     events: Type.Boolean({ default: true, description: 'Write events.jsonl.' }),
     report: Type.Boolean({ default: true, description: 'Write report.html at the end of the run (CLI).' }),
-    tensorboard: Type.Boolean({ default: false, description: 'Also write TensorBoard event files under tensorboard/ (CLI; same as --tensorboard).' }),
+    tensorboard: Type.Boolean({
+      default: false,
+      description: 'Also write TensorBoard event files under tensorboard/ (CLI; same as --tensorboard).',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -34,10 +34,16 @@ const SEVERITIES: readonly Severity[] = ['info', 'warn', 'error'];
 /** Checks a plugin's finding and completes it; throws a clear error for a malformed one. */
 export function completeFinding(input: FindingInput, plugin: string, step: number, epoch: number): Finding {
   if (typeof input.code !== 'string' || !CODE.test(input.code)) {
-    throw new TrainwatchError('plugin-error', `finding code must be kebab-case (e.g. "loss-spike"), got ${JSON.stringify(input.code)}`);
+    throw new TrainwatchError(
+      'plugin-error',
+      `finding code must be kebab-case (e.g. "loss-spike"), got ${JSON.stringify(input.code)}`,
+    );
   }
   if (!SEVERITIES.includes(input.severity)) {
-    throw new TrainwatchError('plugin-error', `finding severity must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(input.severity)}`);
+    throw new TrainwatchError(
+      'plugin-error',
+      `finding severity must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(input.severity)}`,
+    );
   }
   if (typeof input.message !== 'string' || input.message.length === 0) {
     throw new TrainwatchError('plugin-error', `finding "${input.code}" needs a message`);

@@ -51,13 +51,31 @@ export { createLogger, stderrSink, type Logger, type LogLevel, type LogSink } fr
 export { createArtifactWriter, writeFileAtomic, toJson, type ArtifactWriter } from './artifacts';
 export { selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend';
 export { kernelGapReport, type KernelGapReport } from './wasm-kernels';
-export { resolveLoss, accuracy, makeOptimizer, LOSS_NAMES, OPTIMIZER_NAMES, type LossName, type LossFn, type OptimizerName } from './losses';
+export {
+  resolveLoss,
+  accuracy,
+  makeOptimizer,
+  LOSS_NAMES,
+  OPTIMIZER_NAMES,
+  type LossName,
+  type LossFn,
+  type OptimizerName,
+} from './losses';
 export { createRng, permutation } from './random';
 export { InterceptorChain } from './interception';
 export { describeParams } from './capture';
 export { EventRecorder, eventRecord } from './recorder';
 export { Trainer, RunControl, type TrainerOptions } from './trainer';
-export { runTraining, sortPlugins, defaultRunDir, disposeTask, type RunRequest, type RunResult, type RunSummary, type LoadedPlugin } from './session';
+export {
+  runTraining,
+  sortPlugins,
+  defaultRunDir,
+  disposeTask,
+  type RunRequest,
+  type RunResult,
+  type RunSummary,
+  type LoadedPlugin,
+} from './session';
 export {
   ConfigSchema,
   TrainingSchema,

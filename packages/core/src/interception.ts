@@ -62,7 +62,10 @@ export class InterceptorChain {
         const missing = Object.keys(grads).filter((k) => !(k in next));
         if (missing.length > 0) {
           tf.dispose(next);
-          this.onError(owner, new Error(`replace must return a gradient for every variable; missing ${missing.join(', ')}`));
+          this.onError(
+            owner,
+            new Error(`replace must return a gradient for every variable; missing ${missing.join(', ')}`),
+          );
           continue;
         }
         if (owned) tf.dispose(grads);

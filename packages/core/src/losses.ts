@@ -46,7 +46,8 @@ export function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const units = yPred.shape[yPred.shape.length - 1] ?? 1;
     if (units === 1) return tf.mean(tf.cast(tf.equal(tf.greater(yPred, 0.5), tf.greater(yTrue, 0.5)), 'float32'));
-    const truth = yTrue.shape.length === yPred.shape.length ? tf.argMax(yTrue, -1) : tf.cast(tf.reshape(yTrue, [-1]), 'int32');
+    const truth =
+      yTrue.shape.length === yPred.shape.length ? tf.argMax(yTrue, -1) : tf.cast(tf.reshape(yTrue, [-1]), 'int32');
     return tf.mean(tf.cast(tf.equal(tf.argMax(yPred, -1), truth), 'float32'));
   });
 }
@@ -72,6 +73,9 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
     case 'adadelta':
       return tf.train.adadelta(learningRate);
     default:
-      throw new TrainwatchError('invalid-config', `unknown optimizer "${String(name)}"; known: ${OPTIMIZER_NAMES.join(', ')}`);
+      throw new TrainwatchError(
+        'invalid-config',
+        `unknown optimizer "${String(name)}"; known: ${OPTIMIZER_NAMES.join(', ')}`,
+      );
   }
 }

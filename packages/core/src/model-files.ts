@@ -13,22 +13,40 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
   const bin = path.join(dir, 'weights.bin');
   return {
     async save(artifacts) {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new TrainwatchError('io-error', 'binary model topologies are not supported');
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new TrainwatchError('io-error', 'binary model topologies are not supported');
       fs.mkdirSync(dir, { recursive: true });
-      const data = artifacts.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : new Uint8Array(0);
+      const data = artifacts.weightData
+        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : new Uint8Array(0);
       // Weights first: a model.json on disk always has its weights.
       writeFileAtomic(bin, data);
-      const manifest = { modelTopology: artifacts.modelTopology, format: artifacts.format ?? 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy ?? null, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }] };
+      const manifest = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
       writeFileAtomic(json, JSON.stringify(manifest));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load() {
       if (!fs.existsSync(json)) throw new TrainwatchError('io-error', `no model.json in ${dir}`);
-      const m = JSON.parse(fs.readFileSync(json, 'utf8')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string };
+      const m = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+        modelTopology: object;
+        weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+        format?: string;
+      };
       const specs = m.weightsManifest.flatMap((g) => g.weights);
       const buffers = m.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
       const all = Buffer.concat(buffers);
-      return { modelTopology: m.modelTopology, weightSpecs: specs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), ...(m.format ? { format: m.format } : {}) };
+      return {
+        modelTopology: m.modelTopology,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+        ...(m.format ? { format: m.format } : {}),
+      };
     },
   };
 }

@@ -39,11 +39,19 @@ export interface RunState {
   /** Set once a stop was requested (by a plugin, a signal or max steps). */
   readonly stopReason: string | undefined;
   /** The run's training settings (for plugins that train copies of the model, e.g. overfit-probe). */
-  readonly training: { readonly optimizer: string; readonly learningRate: number; readonly batchSize: number; readonly seed: number };
+  readonly training: {
+    readonly optimizer: string;
+    readonly learningRate: number;
+    readonly batchSize: number;
+    readonly seed: number;
+  };
 }
 
 /** The model, for inspection only: plugins must not train it or change its weights (see `restoreWeights`). */
-export type ReadonlyModel = Pick<tf.LayersModel, 'name' | 'layers' | 'inputs' | 'outputs' | 'countParams' | 'getLayer' | 'predict' | 'save' | 'toJSON'>;
+export type ReadonlyModel = Pick<
+  tf.LayersModel,
+  'name' | 'layers' | 'inputs' | 'outputs' | 'countParams' | 'getLayer' | 'predict' | 'save' | 'toJSON'
+>;
 
 /** What a plugin may know about the task: its data for evaluation, loss, names and hooks. Read-only. */
 export interface TaskView {
@@ -84,9 +92,7 @@ export interface GradientStep {
  * gradient tensors (it owns and disposes them); `skip` drops this step's update.
  */
 export type GradientDecision =
-  | undefined
-  | { action: 'skip'; reason: string }
-  | { action: 'replace'; grads: tf.NamedTensorMap; reason: string };
+  undefined | { action: 'skip'; reason: string } | { action: 'replace'; grads: tf.NamedTensorMap; reason: string };
 
 export type GradientInterceptor = (step: GradientStep) => GradientDecision | void;
 
@@ -165,7 +171,9 @@ export function assertKebabName(kind: string, name: unknown): asserts name is st
  * });
  * ```
  */
-export function definePlugin<S extends TSchema | JsonSchema = JsonSchema, O = OptionsOf<S>>(def: PluginDefinition<S, O>): Plugin<O> {
+export function definePlugin<S extends TSchema | JsonSchema = JsonSchema, O = OptionsOf<S>>(
+  def: PluginDefinition<S, O>,
+): Plugin<O> {
   assertKebabName('plugin', def.name);
   if (typeof def.setup !== 'function') throw new TypeError(`plugin "${def.name}" needs a setup(ctx) function`);
   if (def.order !== undefined && def.order !== 'pre' && def.order !== 'post') {
@@ -184,5 +192,11 @@ export function definePlugin<S extends TSchema | JsonSchema = JsonSchema, O = Op
 /** True for a plugin object (from this or another copy of `@trainwatch/core`). */
 export function isPlugin(value: unknown): value is Plugin {
   const v = value as Plugin | null;
-  return typeof v === 'object' && v !== null && v.kind === 'trainwatch-plugin' && typeof v.setup === 'function' && typeof v.name === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.kind === 'trainwatch-plugin' &&
+    typeof v.setup === 'function' &&
+    typeof v.name === 'string'
+  );
 }

@@ -37,7 +37,11 @@ export interface QuickFitResult {
  * Trains a (copied) model for a bounded number of steps in inference mode (dropout off), with its
  * own optimizer: for probes that must not touch the run's model. One readback per recorded step.
  */
-export async function quickFit(model: tf.LayersModel, data: TensorDataset, o: QuickFitOptions): Promise<QuickFitResult> {
+export async function quickFit(
+  model: tf.LayersModel,
+  data: TensorDataset,
+  o: QuickFitOptions,
+): Promise<QuickFitResult> {
   const t0 = performance.now();
   const n = data.x.shape[0]!;
   const optimizer = makeOptimizer(o.optimizer as OptimizerName, o.learningRate);
@@ -85,7 +89,12 @@ export async function quickFit(model: tf.LayersModel, data: TensorDataset, o: Qu
  * Loss and accuracy of a model on a dataset, in inference mode, batch by batch (each batch's
  * tensors freed as it goes), with one readback. `accuracy` defaults to "the labels are one-hot".
  */
-export async function quickEvaluate(model: Pick<tf.LayersModel, 'predict'>, data: TensorDataset, loss: LossFn, o: { batchSize?: number; accuracy?: boolean } = {}): Promise<{ loss: number; acc?: number }> {
+export async function quickEvaluate(
+  model: Pick<tf.LayersModel, 'predict'>,
+  data: TensorDataset,
+  loss: LossFn,
+  o: { batchSize?: number; accuracy?: boolean } = {},
+): Promise<{ loss: number; acc?: number }> {
   const n = data.x.shape[0]!;
   const batchSize = o.batchSize ?? 256;
   const withAcc = o.accuracy ?? (data.y.rank >= 2 && data.y.shape[data.y.rank - 1]! > 1);

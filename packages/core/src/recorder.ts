@@ -53,8 +53,11 @@ export class EventRecorder {
           event,
           (payload) => {
             const now = performance.now();
-            this.lines.push(toJson({ ...eventRecord(event, payload as object), t: Math.round((now - this.t0) * 100) / 100 }));
-            if (FLUSH_ON.has(event) || this.lines.length >= MAX_LINES || now - this.lastFlush >= MAX_AGE_MS) this.flush();
+            this.lines.push(
+              toJson({ ...eventRecord(event, payload as object), t: Math.round((now - this.t0) * 100) / 100 }),
+            );
+            if (FLUSH_ON.has(event) || this.lines.length >= MAX_LINES || now - this.lastFlush >= MAX_AGE_MS)
+              this.flush();
           },
           undefined,
           'core:recorder',

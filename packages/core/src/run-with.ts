@@ -27,9 +27,15 @@ export interface RunWithOptions {
  * applied, clear errors by path), without a config file: for tests, notebooks and scripts.
  */
 export async function runWith(o: RunWithOptions): Promise<RunResult> {
-  const { config, issues } = validateConfig({ task: { use: o.task.name }, training: { backend: 'wasm', ...o.training } });
+  const { config, issues } = validateConfig({
+    task: { use: o.task.name },
+    training: { backend: 'wasm', ...o.training },
+  });
   const task = validateOptions(o.task.schema, o.taskOptions ?? {}, 'task.options');
-  const plugins = (o.plugins ?? []).map(([plugin, options], i) => ({ plugin, v: validateOptions(plugin.schema, options ?? {}, `plugins[${i}].options`) }));
+  const plugins = (o.plugins ?? []).map(([plugin, options], i) => ({
+    plugin,
+    v: validateOptions(plugin.schema, options ?? {}, `plugins[${i}].options`),
+  }));
   const all = [...issues, ...task.issues, ...plugins.flatMap((p) => p.v.issues)];
   if (all.length > 0) throw new ConfigError(all);
   const runDir = o.runDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trainwatch-')), 'run');

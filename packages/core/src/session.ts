@@ -70,9 +70,15 @@ export interface RunResult {
 const ORDER_RANK = { pre: 0, none: 1, post: 2 } as const;
 
 /** `pre` plugins first, then unmarked, then `post`; config order within each (a stable sort). */
-export function sortPlugins<T extends { plugin: Plugin<any>; order?: PluginOrder | undefined }>(plugins: readonly T[]): T[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function sortPlugins<T extends { plugin: Plugin<any>; order?: PluginOrder | undefined }>(
+  plugins: readonly T[],
+): T[] {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const rank = (p: T) => ORDER_RANK[p.order ?? p.plugin.order ?? 'none'];
-  return plugins.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
+  return plugins
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .map((x) => x.p);
 }
 
 /**
@@ -96,7 +102,11 @@ function versions(): Record<string, string> {
 function splitOff(data: TensorDataset, split: number): { train: TensorDataset; validation: TensorDataset } {
   const n = data.x.shape[0]!;
   const nVal = Math.floor(n * split);
-  if (nVal < 1 || nVal >= n) throw new TrainwatchError('invalid-config', `training.validation.split ${split} leaves no examples on one side (${n} examples)`);
+  if (nVal < 1 || nVal >= n)
+    throw new TrainwatchError(
+      'invalid-config',
+      `training.validation.split ${split} leaves no examples on one side (${n} examples)`,
+    );
   const cut = (t: tf.Tensor, from: number, size: number) => tf.slice(t, from, size);
   return {
     train: { x: cut(data.x, 0, n - nVal), y: cut(data.y, 0, n - nVal) },
@@ -120,7 +130,10 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   // A run directory holds one run: appending a second one to its files would garble both.
   const previous = ['events.jsonl', 'findings.json', 'summary.json'].filter((f) => fs.existsSync(path.join(runDir, f)));
   if (previous.length > 0) {
-    throw new TrainwatchError('run-dir-exists', `run directory ${runDir} already holds a run (${previous.join(', ')}); choose another directory (--out) or remove it: nothing was overwritten`);
+    throw new TrainwatchError(
+      'run-dir-exists',
+      `run directory ${runDir} already holds a run (${previous.join(', ')}); choose another directory (--out) or remove it: nothing was overwritten`,
+    );
   }
   fs.mkdirSync(runDir, { recursive: true });
   const runId = path.basename(runDir);
@@ -151,8 +164,14 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
         code: 'plugin-error',
         severity: 'error',
         message: err.message,
-        evidence: { event, error: errorMessage(error), stack: (error instanceof Error ? error.stack ?? '' : '').split('\n').slice(0, 6).join('\n') },
-        suggestion: config.training.failFast ? 'The run stopped because training.failFast is set.' : 'The run went on without this call; fix the plugin or disable it.',
+        evidence: {
+          event,
+          error: errorMessage(error),
+          stack: (error instanceof Error ? (error.stack ?? '') : '').split('\n').slice(0, 6).join('\n'),
+        },
+        suggestion: config.training.failFast
+          ? 'The run stopped because training.failFast is set.'
+          : 'The run went on without this call; fix the plugin or disable it.',
       },
       plugin,
     );
@@ -169,7 +188,10 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   const unsubscribers: (() => void)[] = [];
   let end: RunEndEvent;
   try {
-    instance = await req.task.create(req.taskOptions, { seed: config.training.seed, log: createLogger(req.task.name, sink) });
+    instance = await req.task.create(req.taskOptions, {
+      seed: config.training.seed,
+      log: createLogger(req.task.name, sink),
+    });
     let { train, validation } = instance;
     if (!validation && config.training.validation && !isBatchSource(train)) {
       let kept: TensorDataset;
@@ -204,14 +226,29 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       runId,
       task: req.task.name,
       backend: backend.name,
-      get step() { return t.step; },
-      get epoch() { return t.epoch; },
+      get step() {
+        return t.step;
+      },
+      get epoch() {
+        return t.epoch;
+      },
       epochs: config.training.epochs,
       stepsPerEpoch: t.stepsPerEpoch,
-      get elapsedMs() { return t.elapsedMs; },
-      get metrics() { return t.metrics; },
-      get stopReason() { return control.stopReason; },
-      training: Object.freeze({ optimizer: config.training.optimizer, learningRate: config.training.learningRate, batchSize: config.training.batchSize, seed: config.training.seed }),
+      get elapsedMs() {
+        return t.elapsedMs;
+      },
+      get metrics() {
+        return t.metrics;
+      },
+      get stopReason() {
+        return control.stopReason;
+      },
+      training: Object.freeze({
+        optimizer: config.training.optimizer,
+        learningRate: config.training.learningRate,
+        batchSize: config.training.batchSize,
+        seed: config.training.seed,
+      }),
     };
     const artifacts = createArtifactWriter(runDir);
     const task: TaskView = Object.freeze({
@@ -262,7 +299,14 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     end = await trainer.run();
   } catch (e) {
     const wallMs = Date.now() - startedAt.getTime();
-    end = { status: 'failed', reason: errorMessage(e), step: trainer?.step ?? 0, epoch: trainer?.epoch ?? 0, wallMs, final: trainer?.metrics ?? {} };
+    end = {
+      status: 'failed',
+      reason: errorMessage(e),
+      step: trainer?.step ?? 0,
+      epoch: trainer?.epoch ?? 0,
+      wallMs,
+      final: trainer?.metrics ?? {},
+    };
     await Promise.resolve(bus.emit('run:end', end)).catch(() => {});
   }
   for (const { name, fn } of disposers.reverse()) {
@@ -313,7 +357,11 @@ function restoreWeights(model: tf.LayersModel, weights: Readonly<tf.NamedTensorM
   for (const [name, t] of Object.entries(weights)) {
     const v = byName.get(name);
     if (!v) throw new TrainwatchError('plugin-error', `${plugin}: restoreWeights: no trainable variable "${name}"`);
-    if (v.shape.join() !== t.shape.join()) throw new TrainwatchError('plugin-error', `${plugin}: restoreWeights: "${name}" has shape [${v.shape}], got [${t.shape}]`);
+    if (v.shape.join() !== t.shape.join())
+      throw new TrainwatchError(
+        'plugin-error',
+        `${plugin}: restoreWeights: "${name}" has shape [${v.shape}], got [${t.shape}]`,
+      );
   }
   for (const [name, t] of Object.entries(weights)) byName.get(name)!.assign(t);
 }

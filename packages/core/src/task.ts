@@ -36,7 +36,12 @@ export interface BatchSource {
 }
 
 export function isBatchSource(v: unknown): v is BatchSource {
-  return typeof v === 'object' && v !== null && (v as BatchSource).kind === 'batch-source' && typeof (v as BatchSource).next === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as BatchSource).kind === 'batch-source' &&
+    typeof (v as BatchSource).next === 'function'
+  );
 }
 
 /** What a task's `evaluate` gets. */
@@ -148,7 +153,9 @@ export interface Task<O = unknown> {
 }
 
 /** Defines a task (a model, a loss and real data); the same shape as a plugin entry in the config. */
-export function defineTask<S extends TSchema | JsonSchema = JsonSchema, O = OptionsOf<S>>(def: TaskDefinition<S, O>): Task<O> {
+export function defineTask<S extends TSchema | JsonSchema = JsonSchema, O = OptionsOf<S>>(
+  def: TaskDefinition<S, O>,
+): Task<O> {
   assertKebabName('task', def.name);
   if (typeof def.create !== 'function') throw new TypeError(`task "${def.name}" needs a create(options, ctx) function`);
   return {

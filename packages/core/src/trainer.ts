@@ -66,11 +66,17 @@ export class Trainer {
 
   constructor(private readonly o: TrainerOptions) {
     if (o.model.outputs.length !== 1) {
-      throw new TrainwatchError('task-error', `the model has ${o.model.outputs.length} outputs; trainwatch trains single-output models`);
+      throw new TrainwatchError(
+        'task-error',
+        `the model has ${o.model.outputs.length} outputs; trainwatch trains single-output models`,
+      );
     }
     if (isBatchSource(o.train)) {
       if (!Number.isInteger(o.train.stepsPerEpoch) || o.train.stepsPerEpoch < 1) {
-        throw new TrainwatchError('task-error', `the task's batch source needs stepsPerEpoch >= 1, got ${o.train.stepsPerEpoch}`);
+        throw new TrainwatchError(
+          'task-error',
+          `the task's batch source needs stepsPerEpoch >= 1, got ${o.train.stepsPerEpoch}`,
+        );
       }
       this.stepsPerEpoch = o.train.stepsPerEpoch;
       this.trainSize = o.train.size ?? o.train.stepsPerEpoch * o.batchSize;
@@ -84,7 +90,8 @@ export class Trainer {
       this.trainSize = n;
     }
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
-    if (this.variables.length === 0) throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
+    if (this.variables.length === 0)
+      throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
   }
 
   get elapsedMs(): number {
@@ -141,7 +148,14 @@ export class Trainer {
       reason = errorMessage(e);
       o.control.fatal ??= e;
     }
-    const end: RunEndEvent = { status, reason, step: this.step, epoch: this.epoch, wallMs: this.elapsedMs, final: this.metrics };
+    const end: RunEndEvent = {
+      status,
+      reason,
+      step: this.step,
+      epoch: this.epoch,
+      wallMs: this.elapsedMs,
+      final: this.metrics,
+    };
     try {
       await this.emit('run:end', end);
     } catch {
@@ -152,14 +166,23 @@ export class Trainer {
 
   /** Loss and metrics of the model on a dataset, in inference mode, with one readback. */
   async evaluate(data: TensorDataset, batchSize = 256): Promise<Record<string, number>> {
-    const r = await quickEvaluate(this.o.model, data, this.o.loss, { batchSize, accuracy: this.o.metrics.includes('accuracy') });
+    const r = await quickEvaluate(this.o.model, data, this.o.loss, {
+      batchSize,
+      accuracy: this.o.metrics.includes('accuracy'),
+    });
     return r.acc !== undefined ? { loss: r.loss, acc: r.acc } : { loss: r.loss };
   }
 
   private async validate(data: TensorDataset): Promise<Record<string, number>> {
     const t0 = performance.now();
     const metrics = await this.evaluate(data, Math.max(this.o.batchSize, 256));
-    await this.emit('eval:end', { step: this.step, epoch: this.epoch, name: 'validation', metrics, evalMs: performance.now() - t0 });
+    await this.emit('eval:end', {
+      step: this.step,
+      epoch: this.epoch,
+      name: 'validation',
+      metrics,
+      evalMs: performance.now() - t0,
+    });
     return metrics;
   }
 
@@ -252,12 +275,25 @@ export class Trainer {
   }
 
   /** The step's batch: a slice of the shuffled dataset, or what the task's source produces now. */
-  private async batch(data: TensorDataset | BatchSource, order: Int32Array | undefined, b: number): Promise<[tf.Tensor, tf.Tensor]> {
+  private async batch(
+    data: TensorDataset | BatchSource,
+    order: Int32Array | undefined,
+    b: number,
+  ): Promise<[tf.Tensor, tf.Tensor]> {
     const o = this.o;
     if (isBatchSource(data)) {
       const got = await data.next({ model: o.model, step: this.step, epoch: this.epoch, batch: b, seed: o.seed });
-      if (!got || !(got.x instanceof tf.Tensor) || !(got.y instanceof tf.Tensor) || got.x.shape[0] !== got.y.shape[0] || got.x.shape[0] === 0) {
-        throw new TrainwatchError('data-error', `the task's batch source returned no usable batch at step ${this.step} (need { x, y } tensors with the same, non-zero first dimension)`);
+      if (
+        !got ||
+        !(got.x instanceof tf.Tensor) ||
+        !(got.y instanceof tf.Tensor) ||
+        got.x.shape[0] !== got.y.shape[0] ||
+        got.x.shape[0] === 0
+      ) {
+        throw new TrainwatchError(
+          'data-error',
+          `the task's batch source returned no usable batch at step ${this.step} (need { x, y } tensors with the same, non-zero first dimension)`,
+        );
       }
       return [got.x, got.y];
     }
@@ -298,11 +334,23 @@ export class Trainer {
         const activations = capture.layers.map((l, i) => ({ ...l, output: acts[i]! }));
         this.lend('forward:end', { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback });
       }
-      this.lend('grads:computed', { step, epoch, inputs: xb, labels: yb, loss, grads, params: this.params, readback, probe: this.probe(xb, yb) });
+      this.lend('grads:computed', {
+        step,
+        epoch,
+        inputs: xb,
+        labels: yb,
+        loss,
+        grads,
+        params: this.params,
+        readback,
+        probe: this.probe(xb, yb),
+      });
 
       // The step's one readback: loss, metrics and whatever listeners asked for.
       const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;
-      const pack = tf.tidy(() => tf.concat([tf.reshape(loss, [1]), ...(acc ? [tf.reshape(acc, [1])] : []), ...requests.map((r) => r.t)]));
+      const pack = tf.tidy(() =>
+        tf.concat([tf.reshape(loss, [1]), ...(acc ? [tf.reshape(acc, [1])] : []), ...requests.map((r) => r.t)]),
+      );
       held.push(pack, ...(acc ? [acc] : []));
       const values = await pack.data();
       const lossValue = values[0]!;
@@ -314,7 +362,13 @@ export class Trainer {
         offset += r.t.size;
       }
 
-      result = o.interceptors.size > 0 ? o.interceptors.run({ step, epoch, inputs: xb, labels: yb, loss: lossValue, params: this.params, readback: extra }, grads) : undefined;
+      result =
+        o.interceptors.size > 0
+          ? o.interceptors.run(
+              { step, epoch, inputs: xb, labels: yb, loss: lossValue, params: this.params, readback: extra },
+              grads,
+            )
+          : undefined;
       if (result?.applied ?? true) o.optimizer.applyGradients(result?.grads ?? grads);
 
       const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};
@@ -323,7 +377,17 @@ export class Trainer {
       tf.dispose(held);
       held.length = 0;
       try {
-        await this.emit('batch:end', { step, epoch, batch: b, loss: lossValue, metrics, learningRate, stepMs: performance.now() - t0, update, readback: extra });
+        await this.emit('batch:end', {
+          step,
+          epoch,
+          batch: b,
+          loss: lossValue,
+          metrics,
+          learningRate,
+          stepMs: performance.now() - t0,
+          update,
+          readback: extra,
+        });
       } finally {
         // During batch:end, state.step is this step's index; afterwards it counts completed steps.
         this.step = step + 1;

@@ -17,7 +17,11 @@ function compile(schema: JsonSchema): ValidateFunction {
 
 /** Unknown options are errors: an object schema that says nothing about extra keys gets `additionalProperties: false`. */
 function closed(schema: JsonSchema): JsonSchema {
-  if (schema['type'] === 'object' && schema['additionalProperties'] === undefined && schema['patternProperties'] === undefined) {
+  if (
+    schema['type'] === 'object' &&
+    schema['additionalProperties'] === undefined &&
+    schema['patternProperties'] === undefined
+  ) {
     return { ...schema, additionalProperties: false };
   }
   return schema;
@@ -31,7 +35,11 @@ export function levenshtein(a: string, b: string): number {
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev[j] = Math.min(
+        up + 1,
+        prev[j - 1]! + 1,
+        diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       diag = up;
     }
   }
@@ -49,7 +57,9 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       bestD = d;
     }
   }
-  return best !== undefined && bestD < word.length && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD < word.length && bestD <= Math.max(1, Math.floor(word.length / 3))
+    ? best
+    : undefined;
 }
 
 /** `/plugins/0/options/maxNorm` → `plugins[0].options.maxNorm`, under an optional prefix. */
@@ -84,13 +94,22 @@ function format(e: ErrorObject, prefix: string, noun: string): ConfigIssue {
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = didYouMean(key, known);
       const list = known.length > 0 ? `; known: ${known.join(', ')}` : '';
-      return { path: join(path, key), message: `unknown ${noun} "${key}"${hint ? ` (did you mean "${hint}"?)` : list}` };
+      return {
+        path: join(path, key),
+        message: `unknown ${noun} "${key}"${hint ? ` (did you mean "${hint}"?)` : list}`,
+      };
     }
     case 'required':
       return { path: join(path, (e.params as { missingProperty: string }).missingProperty), message: 'is required' };
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
+      const hint =
+        typeof e.data === 'string'
+          ? didYouMean(
+              e.data,
+              allowed.filter((a): a is string => typeof a === 'string'),
+            )
+          : undefined;
       return {
         path,
         message: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${describe(e.data)})${hint ? `; did you mean "${hint}"?` : ''}`,
@@ -124,7 +143,11 @@ export function validateAgainst(schema: JsonSchema, data: unknown, prefix = '', 
 }
 
 /** Validates a plugin's or task's options (defaults applied in place; `{}` when absent). */
-export function validateOptions(schema: JsonSchema, options: unknown, prefix: string): { options: Record<string, unknown>; issues: ConfigIssue[] } {
+export function validateOptions(
+  schema: JsonSchema,
+  options: unknown,
+  prefix: string,
+): { options: Record<string, unknown>; issues: ConfigIssue[] } {
   const value = options === undefined ? {} : options;
   const issues = validateAgainst(schema, value, prefix, 'option');
   return { options: value as Record<string, unknown>, issues };

@@ -23,7 +23,11 @@ export interface KernelGapReport {
 const report: KernelGapReport = { filled: [], bridged: {}, missing: [] };
 let installed = false;
 
-type Kernel = (args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[];
+type Kernel = (args: {
+  inputs: NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: NamedAttrMap;
+}) => TensorInfo | TensorInfo[];
 
 function kernel(name: string): Kernel {
   return tf.getKernel(name, 'wasm').kernelFunc as unknown as Kernel;
@@ -34,7 +38,11 @@ function kernel(name: string): Kernel {
  * xpad transposed to [c, H, W, b] with dy transposed to [p, q, b, o] (dilation = stride), it runs on
  * wasm's XNNPACK conv: about 49 ms instead of 6,250 ms for the cpu kernel on a 64x26x26x8 input.
  */
-function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo {
+function conv2dBackpropFilter(args: {
+  inputs: NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
   const { backend } = args;
   const x = args.inputs['x']!;
   const dy = args.inputs['dy']!;
@@ -67,7 +75,12 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: Kerne
   try {
     let xp = x;
     if (top + bottom + left + right > 0) {
-      const paddings = [[0, 0], [top, bottom], [left, right], [0, 0]];
+      const paddings = [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ];
       xp = keep(kernel('PadV2')({ inputs: { x }, backend, attrs: { paddings, constantValue: 0 } }));
     }
     const xT = keep(kernel('Transpose')({ inputs: { x: xp }, backend, attrs: { perm: [3, 1, 2, 0] } }));
@@ -76,11 +89,19 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: Kerne
       kernel('Conv2D')({
         inputs: { x: xT, filter: dyT },
         backend,
-        attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth], dimRoundingMode: null } as unknown as NamedAttrMap,
+        attrs: {
+          strides: [1, 1],
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          dilations: [info.strideHeight, info.strideWidth],
+          dimRoundingMode: null,
+        } as unknown as NamedAttrMap,
       }),
     );
     // The conv covers every offset the padded input allows; the filter needs the first fh x fw.
-    const cut = keep(kernel('Slice')({ inputs: { x: conv }, backend, attrs: { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] } }));
+    const cut = keep(
+      kernel('Slice')({ inputs: { x: conv }, backend, attrs: { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] } }),
+    );
     const out = kernel('Transpose')({ inputs: { x: cut }, backend, attrs: { perm: [1, 2, 0, 3] } });
     return Array.isArray(out) ? out[0]! : out;
   } finally {
@@ -94,7 +115,15 @@ function bridge(name: string): KernelConfig {
   return {
     kernelName: name,
     backendName: 'wasm',
-    kernelFunc: (({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) => {
+    kernelFunc: (({
+      inputs,
+      backend,
+      attrs,
+    }: {
+      inputs: NamedTensorInfoMap;
+      backend: KernelBackend;
+      attrs?: NamedAttrMap;
+    }) => {
       const cpu = tf.engine().findBackend('cpu');
       if (cpu === null) throw new Error(`${name} on wasm needs the cpu backend, which is not registered`);
       report.bridged[name] = (report.bridged[name] ?? 0) + 1;
@@ -102,12 +131,20 @@ function bridge(name: string): KernelConfig {
       const cpuInputs: NamedTensorInfoMap = {};
       for (const [k, t] of Object.entries(inputs)) {
         if (t === undefined) continue;
-        const moved = { dataId: cpu.write(backend.readSync(t.dataId), t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
+        const moved = {
+          dataId: cpu.write(backend.readSync(t.dataId), t.shape, t.dtype),
+          shape: t.shape,
+          dtype: t.dtype,
+        };
         made.push(moved);
         cpuInputs[k] = moved;
       }
       try {
-        const out = (cpuKernel.kernelFunc as unknown as Kernel)({ inputs: cpuInputs, backend: cpu, ...(attrs ? { attrs } : {}) });
+        const out = (cpuKernel.kernelFunc as unknown as Kernel)({
+          inputs: cpuInputs,
+          backend: cpu,
+          ...(attrs ? { attrs } : {}),
+        });
         const outs = Array.isArray(out) ? out : [out];
         const back = outs.map((o) => {
           made.push(o);

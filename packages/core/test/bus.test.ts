@@ -93,9 +93,14 @@ describe('EventBus', () => {
     const errors: string[] = [];
     bus.setErrorHandler((owner, event, e) => void errors.push(`${owner}/${event}/${(e as Error).message}`));
     const seen: number[] = [];
-    bus.on('batch:begin', () => {
-      throw new Error('boom');
-    }, undefined, 'bad-plugin');
+    bus.on(
+      'batch:begin',
+      () => {
+        throw new Error('boom');
+      },
+      undefined,
+      'bad-plugin',
+    );
     bus.on('batch:begin', (p) => void seen.push(p.step));
     bus.emit('batch:begin', begin(7));
     expect(errors).toEqual(['bad-plugin/batch:begin/boom']);

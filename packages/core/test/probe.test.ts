@@ -18,7 +18,12 @@ describe('grads:computed probe', () => {
           const grads = e.probe.grads();
           tf.dispose(grads);
           const after = ctx.model.layers[0]!.getWeights()[0]!.dataSync();
-          seen.push({ base, shifted, restored: after.every((v, i) => v === before[i]), leaked: tf.memory().numTensors - n0 });
+          seen.push({
+            base,
+            shifted,
+            restored: after.every((v, i) => v === before[i]),
+            leaked: tf.memory().numTensors - n0,
+          });
         });
       },
     });

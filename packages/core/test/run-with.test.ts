@@ -2,7 +2,11 @@ import { ConfigError, definePlugin, runWith, Type } from '../src';
 import { blobs } from './helpers';
 
 describe('runWith (a run from code, validated like a config)', () => {
-  const plugin = definePlugin({ name: 'counter', schema: Type.Object({ every: Type.Integer({ minimum: 1, default: 5 }) }, { additionalProperties: false }), setup: () => {} });
+  const plugin = definePlugin({
+    name: 'counter',
+    schema: Type.Object({ every: Type.Integer({ minimum: 1, default: 5 }) }, { additionalProperties: false }),
+    setup: () => {},
+  });
 
   it('runs a task with plugins, defaults applied', async () => {
     const r = await runWith({ task: blobs, taskOptions: { n: 64 }, training: { epochs: 1 }, plugins: [[plugin]] });

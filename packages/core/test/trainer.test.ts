@@ -8,9 +8,16 @@ describe('training loop and plugin API', () => {
     const r = await run({ training: { epochs: 8, learningRate: 0.01, validation: { split: 0.25 } } });
     expect(r.status).toBe('completed');
     expect(r.summary.final['val_acc']).toBeGreaterThan(0.9);
-    for (const f of ['config.json', 'events.jsonl', 'findings.json', 'summary.json']) expect(fs.existsSync(path.join(r.runDir, f))).toBe(true);
+    for (const f of ['config.json', 'events.jsonl', 'findings.json', 'summary.json'])
+      expect(fs.existsSync(path.join(r.runDir, f))).toBe(true);
     const summary = JSON.parse(fs.readFileSync(path.join(r.runDir, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ status: 'completed', task: 'blobs', steps: 48, epochs: 8, backend: { name: 'wasm' } });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      task: 'blobs',
+      steps: 48,
+      epochs: 8,
+      backend: { name: 'wasm' },
+    });
     expect(summary.versions.tfjs).toBe('4.22.0');
     const config = JSON.parse(fs.readFileSync(path.join(r.runDir, 'config.json'), 'utf8'));
     expect(config.training).toMatchObject({ epochs: 8, batchSize: 32, optimizer: 'adam', seed: 42 });
@@ -36,7 +43,11 @@ describe('training loop and plugin API', () => {
             if (e.step < 4) order.push(`forward:end@${e.step}`);
             const last = e.activations.at(-1)!;
             const same = tf.tidy(() => tf.max(tf.abs(tf.sub(last.output, e.predictions))).dataSync()[0]! === 0);
-            seenActs.push({ step: e.step, layers: e.activations.map((a) => `${a.layer}:${a.activation}`), sameAsPred: same });
+            seenActs.push({
+              step: e.step,
+              layers: e.activations.map((a) => `${a.layer}:${a.activation}`),
+              sameAsPred: same,
+            });
           },
           every(3),
         );
@@ -44,10 +55,20 @@ describe('training loop and plugin API', () => {
     });
     await run({ plugins: [{ plugin, options: {} }] });
     expect(order).toEqual([
-      'batch:begin@0', 'forward:end@0', 'grads:computed@0', 'batch:end@0',
-      'batch:begin@1', 'grads:computed@1', 'batch:end@1',
-      'batch:begin@2', 'grads:computed@2', 'batch:end@2',
-      'batch:begin@3', 'forward:end@3', 'grads:computed@3', 'batch:end@3',
+      'batch:begin@0',
+      'forward:end@0',
+      'grads:computed@0',
+      'batch:end@0',
+      'batch:begin@1',
+      'grads:computed@1',
+      'batch:end@1',
+      'batch:begin@2',
+      'grads:computed@2',
+      'batch:end@2',
+      'batch:begin@3',
+      'forward:end@3',
+      'grads:computed@3',
+      'batch:end@3',
     ]);
     expect(seenActs.map((s) => s.step)).toEqual([0, 3, 6]);
     expect(seenActs[0]!.layers).toEqual(['h1:relu', 'out:softmax']);
@@ -63,7 +84,11 @@ describe('training loop and plugin API', () => {
           e.readback('norms', tf.stack(Object.values(e.grads).map((g) => tf.norm(g))));
           e.readback('loss', e.loss);
         });
-        ctx.bus.on('batch:end', (e) => void got.push({ step: e.step, loss: e.readback['loss']![0]!, norms: Array.from(e.readback['norms']!) }));
+        ctx.bus.on(
+          'batch:end',
+          (e) =>
+            void got.push({ step: e.step, loss: e.readback['loss']![0]!, norms: Array.from(e.readback['norms']!) }),
+        );
       },
     });
     await run({ plugins: [{ plugin, options: {} }] });
@@ -79,13 +104,21 @@ describe('training loop and plugin API', () => {
       schema: Type.Object({}),
       setup(ctx) {
         let kept: tf.Tensor | undefined;
-        ctx.bus.on('forward:end', (e) => {
-          e.readback('act-mean', tf.mean(e.activations[0]!.output));
-          kept?.dispose();
-          kept = tf.keep(e.activations[0]!.output.clone()); // a plugin keeping a tensor owns it
-        }, every(2));
+        ctx.bus.on(
+          'forward:end',
+          (e) => {
+            e.readback('act-mean', tf.mean(e.activations[0]!.output));
+            kept?.dispose();
+            kept = tf.keep(e.activations[0]!.output.clone()); // a plugin keeping a tensor owns it
+          },
+          every(2),
+        );
         ctx.bus.on('grads:computed', (e) => e.readback('gnorm', tf.norm(Object.values(e.grads)[0]!)));
-        ctx.interceptGradients((s) => ({ action: 'replace', reason: 'scale', grads: Object.fromEntries(Object.entries(s.grads).map(([k, g]) => [k, tf.mul(g, 0.5)])) }));
+        ctx.interceptGradients((s) => ({
+          action: 'replace',
+          reason: 'scale',
+          grads: Object.fromEntries(Object.entries(s.grads).map(([k, g]) => [k, tf.mul(g, 0.5)])),
+        }));
         ctx.interceptGradients((s) => (s.step % 7 === 0 ? { action: 'skip', reason: 'every 7th' } : undefined));
         ctx.bus.on('batch:end', (e) => {
           if (e.step === 50) ctx.report({ code: 'test-finding', severity: 'info', message: 'hello' });
@@ -124,7 +157,10 @@ describe('training loop and plugin API', () => {
       },
     });
     await run({ plugins: [{ plugin, options: {} }] });
-    expect(ends[2]!.update).toEqual({ applied: false, interventions: [{ plugin: 'skipper', action: 'skip', reason: 'test' }] });
+    expect(ends[2]!.update).toEqual({
+      applied: false,
+      interventions: [{ plugin: 'skipper', action: 'skip', reason: 'test' }],
+    });
     expect(ends[1]!.update).toEqual({ applied: true, interventions: [] });
     expect(weightsMoved).toEqual([true, true, false, true, true, true, true, true]);
   });
@@ -139,7 +175,15 @@ describe('training loop and plugin API', () => {
           ctx.interceptGradients((s) => void (s.step === 0 && calls.push(name)));
         },
       });
-    await run({ plugins: [{ plugin: mk('late', 'post'), options: {} }, { plugin: mk('a'), options: {} }, { plugin: mk('early', 'pre'), options: {} }, { plugin: mk('b'), options: {} }, { plugin: mk('forced'), options: {}, order: 'pre' }] });
+    await run({
+      plugins: [
+        { plugin: mk('late', 'post'), options: {} },
+        { plugin: mk('a'), options: {} },
+        { plugin: mk('early', 'pre'), options: {} },
+        { plugin: mk('b'), options: {} },
+        { plugin: mk('forced'), options: {}, order: 'pre' },
+      ],
+    });
     expect(calls).toEqual(['early', 'forced', 'a', 'b', 'late']);
   });
 
@@ -166,19 +210,38 @@ describe('training loop and plugin API', () => {
       },
     });
     const errors: string[] = [];
-    const watcher = definePlugin({ name: 'watcher', setup: (ctx) => void ctx.bus.on('error', (e) => void errors.push(`${e.plugin}:${e.event}:${e.message}`)) });
-    const r = await run({ plugins: [{ plugin: bad, options: {} }, { plugin: watcher, options: {} }] });
+    const watcher = definePlugin({
+      name: 'watcher',
+      setup: (ctx) => void ctx.bus.on('error', (e) => void errors.push(`${e.plugin}:${e.event}:${e.message}`)),
+    });
+    const r = await run({
+      plugins: [
+        { plugin: bad, options: {} },
+        { plugin: watcher, options: {} },
+      ],
+    });
     expect(r.status).toBe('completed');
     expect(r.summary.steps).toBe(8);
     expect(errors).toEqual(['bad:batch:end:plugin "bad" failed in batch:end: kaboom']);
     const f = r.findings.find((x: Finding) => x.code === 'plugin-error')!;
-    expect(f).toMatchObject({ severity: 'error', plugin: 'bad', step: 1, evidence: { event: 'batch:end', error: 'kaboom' } });
+    expect(f).toMatchObject({
+      severity: 'error',
+      plugin: 'bad',
+      step: 1,
+      evidence: { event: 'batch:end', error: 'kaboom' },
+    });
     const saved = JSON.parse(fs.readFileSync(path.join(r.runDir, 'findings.json'), 'utf8'));
     expect(saved[0].code).toBe('plugin-error');
   });
 
   it('fails the run on a plugin error with failFast', async () => {
-    const bad = definePlugin({ name: 'bad', setup: (ctx) => void ctx.bus.on('batch:end', () => { throw new Error('kaboom'); }) });
+    const bad = definePlugin({
+      name: 'bad',
+      setup: (ctx) =>
+        void ctx.bus.on('batch:end', () => {
+          throw new Error('kaboom');
+        }),
+    });
     const r = await run({ plugins: [{ plugin: bad, options: {} }], training: { failFast: true } });
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(/plugin "bad" failed in batch:end: kaboom/);
@@ -188,8 +251,21 @@ describe('training loop and plugin API', () => {
   it('runs disposers in reverse order, even when the run fails', async () => {
     const calls: string[] = [];
     const mk = (name: string) => definePlugin({ name, setup: () => () => void calls.push(name) });
-    const boom = definePlugin({ name: 'boom', setup: (ctx) => void ctx.bus.on('batch:end', () => { throw new Error('x'); }) });
-    const r = await run({ plugins: [{ plugin: mk('one'), options: {} }, { plugin: boom, options: {} }, { plugin: mk('two'), options: {} }], training: { failFast: true } });
+    const boom = definePlugin({
+      name: 'boom',
+      setup: (ctx) =>
+        void ctx.bus.on('batch:end', () => {
+          throw new Error('x');
+        }),
+    });
+    const r = await run({
+      plugins: [
+        { plugin: mk('one'), options: {} },
+        { plugin: boom, options: {} },
+        { plugin: mk('two'), options: {} },
+      ],
+      training: { failFast: true },
+    });
     expect(r.status).toBe('failed');
     expect(calls).toEqual(['two', 'one']);
   });
@@ -197,7 +273,10 @@ describe('training loop and plugin API', () => {
   it('is deterministic for a seed', async () => {
     const losses = async (seed: number) => {
       const out: number[] = [];
-      const p = definePlugin({ name: 'rec', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void out.push(e.loss)) });
+      const p = definePlugin({
+        name: 'rec',
+        setup: (ctx) => void ctx.bus.on('batch:end', (e) => void out.push(e.loss)),
+      });
       await run({ plugins: [{ plugin: p, options: {} }], training: { seed } });
       return out;
     };
@@ -211,14 +290,23 @@ describe('training loop and plugin API', () => {
     expect(r1).toMatchObject({ status: 'completed', reason: 'max steps (10) reached' });
     expect(r1.summary.steps).toBe(10);
     const ac = new AbortController();
-    const p = definePlugin({ name: 'ctrl-c', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void (e.step === 4 && ac.abort('interrupted'))) });
+    const p = definePlugin({
+      name: 'ctrl-c',
+      setup: (ctx) => void ctx.bus.on('batch:end', (e) => void (e.step === 4 && ac.abort('interrupted'))),
+    });
     const r2 = await run({ plugins: [{ plugin: p, options: {} }], training: { epochs: 5 }, signal: ac.signal });
     expect(r2).toMatchObject({ status: 'stopped', reason: 'interrupted' });
     expect(r2.summary.steps).toBe(5);
   });
 
   it('reports a crash in the task as a failed run with outputs written', async () => {
-    const broken = { ...blobs, name: 'broken', create: () => { throw new Error('no data'); } };
+    const broken = {
+      ...blobs,
+      name: 'broken',
+      create: () => {
+        throw new Error('no data');
+      },
+    };
     const r = await run({ task: broken });
     expect(r).toMatchObject({ status: 'failed', reason: 'no data' });
     expect(JSON.parse(fs.readFileSync(path.join(r.runDir, 'summary.json'), 'utf8')).status).toBe('failed');

@@ -4,7 +4,15 @@ describe('config validation', () => {
   it('applies defaults to a minimal config', () => {
     const { config, issues } = validateConfig({ task: { use: 'mnist-mlp' } });
     expect(issues).toEqual([]);
-    expect(config.training).toMatchObject({ epochs: 5, batchSize: 64, optimizer: 'adam', learningRate: 0.001, seed: 42, backend: 'auto', failFast: false });
+    expect(config.training).toMatchObject({
+      epochs: 5,
+      batchSize: 64,
+      optimizer: 'adam',
+      learningRate: 0.001,
+      seed: 42,
+      backend: 'auto',
+      failFast: false,
+    });
     expect(config.output).toEqual({ dir: 'runs', events: true, report: true, tensorboard: false });
     expect(config.plugins).toEqual([]);
   });
@@ -32,10 +40,16 @@ describe('config validation', () => {
   it('validates plugin options with the plugin schema: defaults, bounds, unknown options', () => {
     const plugin = definePlugin({
       name: 'clipper',
-      schema: Type.Object({ maxNorm: Type.Number({ exclusiveMinimum: 0, default: 1 }), everyNSteps: Type.Integer({ minimum: 1, default: 10 }) }),
+      schema: Type.Object({
+        maxNorm: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+        everyNSteps: Type.Integer({ minimum: 1, default: 10 }),
+      }),
       setup() {},
     });
-    expect(validateOptions(plugin.schema, undefined, 'plugins[0].options')).toEqual({ options: { maxNorm: 1, everyNSteps: 10 }, issues: [] });
+    expect(validateOptions(plugin.schema, undefined, 'plugins[0].options')).toEqual({
+      options: { maxNorm: 1, everyNSteps: 10 },
+      issues: [],
+    });
     const { issues } = validateOptions(plugin.schema, { maxNorm: -1, everyNStep: 3 }, 'plugins[0].options');
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'plugins[0].options.everyNStep: unknown option "everyNStep" (did you mean "everyNSteps"?)',
@@ -44,12 +58,19 @@ describe('config validation', () => {
   });
 
   it('treats a plain JSON Schema without additionalProperties as closed', () => {
-    const { issues } = validateOptions({ type: 'object', properties: { a: { type: 'number' } } }, { b: 1 }, 'task.options');
+    const { issues } = validateOptions(
+      { type: 'object', properties: { a: { type: 'number' } } },
+      { b: 1 },
+      'task.options',
+    );
     expect(issues[0]).toEqual({ path: 'task.options.b', message: 'unknown option "b"; known: a' });
   });
 
   it('formats a ConfigError with every issue', () => {
-    const e = new ConfigError([{ path: 'a.b', message: 'must be > 0' }, { path: 'c', message: 'is required' }]);
+    const e = new ConfigError([
+      { path: 'a.b', message: 'must be > 0' },
+      { path: 'c', message: 'is required' },
+    ]);
     expect(e.code).toBe('invalid-config');
     expect(e.message).toBe('invalid config (2 problems):\n  a.b: must be > 0\n  c: is required');
   });

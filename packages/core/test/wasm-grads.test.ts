@@ -38,7 +38,9 @@ describe('wasm gradient kernels match the cpu backend', () => {
     const { wasm, cpu } = await onBoth(() => {
       const x = tf.tensor4d(x0, [6, 11, 11, 3]);
       const w = tf.tensor4d(w0, [3, 3, 3, 4]);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))));
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))),
+      );
       return g([x, w]);
     });
     expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-4);
@@ -51,7 +53,11 @@ describe('wasm gradient kernels match the cpu backend', () => {
       const w = tf.tensor4d(w0, [3, 3, 3, 4]);
       const bias = tf.tensor1d([0.1, -0.2, 0.3, 0]);
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-        tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: 'same', bias: c }))),
+        tf.sum(
+          tf.square(
+            tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: 'same', bias: c }),
+          ),
+        ),
       );
       return g([x, w, bias]);
     });
@@ -62,7 +68,9 @@ describe('wasm gradient kernels match the cpu backend', () => {
     const { wasm, cpu } = await onBoth(() => {
       const x = tf.tensor4d(x0, [6, 11, 11, 3]);
       const w = tf.tensor4d(w0.slice(0, 3 * 3 * 3 * 2), [3, 3, 3, 2]);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))));
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))),
+      );
       return g([x, w]);
     });
     expect(relErr(wasm[0]!, cpu[0]!)).toBeLessThan(1e-4);
@@ -73,8 +81,19 @@ describe('wasm gradient kernels match the cpu backend', () => {
   it('embedding gradient (UnsortedSegmentSum) on wasm', async () => {
     const { wasm, cpu } = await onBoth(() => {
       tf.engine().startScope();
-      const layer = tf.layers.embedding({ inputDim: 7, outputDim: 5, embeddingsInitializer: tf.initializers.randomNormal({ seed: 3 }) });
-      const ids = tf.tensor2d([[1, 2, 2], [6, 0, 1]], [2, 3], 'int32');
+      const layer = tf.layers.embedding({
+        inputDim: 7,
+        outputDim: 5,
+        embeddingsInitializer: tf.initializers.randomNormal({ seed: 3 }),
+      });
+      const ids = tf.tensor2d(
+        [
+          [1, 2, 2],
+          [6, 0, 1],
+        ],
+        [2, 3],
+        'int32',
+      );
       layer.apply(ids);
       const table = layer.getWeights()[0]!;
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, ids))));
@@ -91,12 +110,17 @@ describe('wasm gradient kernels match the cpu backend', () => {
     const info = await selectBackend('wasm');
     expect(info.name).toBe('wasm');
     expect(info.kernels?.filled).toContain('Conv2DBackpropFilter');
-    expect(Object.keys(info.kernels?.bridged ?? {})).toEqual(expect.arrayContaining(['UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropInput', 'Einsum']));
+    expect(Object.keys(info.kernels?.bridged ?? {})).toEqual(
+      expect.arrayContaining(['UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropInput', 'Einsum']),
+    );
     expect(info.kernels?.missing).toContain('FFT');
   });
 
   it('fails clearly when a forced backend cannot load', async () => {
-    await expect(selectBackend('tensorflow')).rejects.toMatchObject({ code: 'backend-unavailable', message: expect.stringMatching(/backend "tensorflow" could not be loaded/) });
+    await expect(selectBackend('tensorflow')).rejects.toMatchObject({
+      code: 'backend-unavailable',
+      message: expect.stringMatching(/backend "tensorflow" could not be loaded/),
+    });
   });
 
   it('auto falls back past tensorflow and says why', async () => {

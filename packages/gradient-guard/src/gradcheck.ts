@@ -15,7 +15,12 @@ export interface CheckResult {
   /** Judged and wrong: every conclusive step size disagreed beyond the tolerance and the noise. */
   failed: boolean;
   /** Step sizes tried, largest first, and why each was not conclusive. */
-  trials: { h: number; numeric: number; relError: number; verdict: 'agrees' | 'disagrees' | 'kink' | 'kink-consistent' | 'noise' }[];
+  trials: {
+    h: number;
+    numeric: number;
+    relError: number;
+    verdict: 'agrees' | 'disagrees' | 'kink' | 'kink-consistent' | 'noise';
+  }[];
 }
 
 export interface CheckOptions {
@@ -48,7 +53,14 @@ const SCALES = [1, 1 / 4, 1 / 16, 1 / 64];
  * as one-sided disagreement and that h is set aside, while a wrong gradient shows as one-sided
  * agreement with a central slope far from the analytic one, at every h.
  */
-export function compareAlong(lossAt: (offset: tf.Tensor) => number, dir: tf.Tensor, analytic: number, h0: number, l0: number, tolerance: number): Pick<CheckResult, 'numeric' | 'relError' | 'judged' | 'failed' | 'trials'> {
+export function compareAlong(
+  lossAt: (offset: tf.Tensor) => number,
+  dir: tf.Tensor,
+  analytic: number,
+  h0: number,
+  l0: number,
+  tolerance: number,
+): Pick<CheckResult, 'numeric' | 'relError' | 'judged' | 'failed' | 'trials'> {
   const trials: CheckResult['trials'] = [];
   for (const scale of SCALES) {
     const h = h0 * scale;
@@ -79,12 +91,18 @@ export function compareAlong(lossAt: (offset: tf.Tensor) => number, dir: tf.Tens
     const oneSided = Math.abs(fwd - bwd) - 2 * noise;
     if (oneSided > tolerance * Math.max(Math.abs(fwd), Math.abs(bwd), Math.abs(analytic))) {
       // A kink's effect shrinks with h: a central slope within tolerance still clears the gradient.
-      trials.push({ h, numeric, relError: rel, verdict: rel <= tolerance ? 'agrees' : bracketed ? 'kink-consistent' : 'kink' });
+      trials.push({
+        h,
+        numeric,
+        relError: rel,
+        verdict: rel <= tolerance ? 'agrees' : bracketed ? 'kink-consistent' : 'kink',
+      });
       if (rel <= tolerance) break;
       continue;
     }
     // A disagreement counts only beyond the noise; otherwise this h is inconclusive and a smaller one cannot help.
-    const beyondNoise = Math.abs(analytic - numeric) - 2 * noise > tolerance * Math.max(Math.abs(analytic), Math.abs(numeric));
+    const beyondNoise =
+      Math.abs(analytic - numeric) - 2 * noise > tolerance * Math.max(Math.abs(analytic), Math.abs(numeric));
     const verdict = rel <= tolerance ? 'agrees' : beyondNoise ? 'disagrees' : 'noise';
     trials.push({ h, numeric, relError: rel, verdict });
     if (verdict !== 'disagrees') break;
@@ -93,13 +111,23 @@ export function compareAlong(lossAt: (offset: tf.Tensor) => number, dir: tf.Tens
   // Only when no step size was clean does a kink with the analytic value between the one-sided
   // slopes count as agreement (reported as such, with no relative error).
   const clean = trials.some((t) => t.verdict === 'agrees' || t.verdict === 'disagrees');
-  const agreed = trials.find((t) => t.verdict === 'agrees') ?? (clean ? undefined : trials.find((t) => t.verdict === 'kink-consistent'));
+  const agreed =
+    trials.find((t) => t.verdict === 'agrees') ??
+    (clean ? undefined : trials.find((t) => t.verdict === 'kink-consistent'));
   // A kink seen at any step size makes a disagreement inconclusive: at a kink on the evaluation
   // point itself (a ReLU input exactly 0, e.g. zero pixels and zero biases) no step size is clean.
   const kinked = trials.some((t) => t.verdict === 'kink' || t.verdict === 'kink-consistent');
-  const failed = kinked ? undefined : trials.filter((t) => t.verdict === 'disagrees').sort((a, b) => a.relError - b.relError)[0];
+  const failed = kinked
+    ? undefined
+    : trials.filter((t) => t.verdict === 'disagrees').sort((a, b) => a.relError - b.relError)[0];
   const shown = agreed ?? failed ?? trials[0]!;
-  return { numeric: shown.numeric, relError: (agreed && agreed.verdict === 'agrees') || failed ? shown.relError : 0, judged: !!(agreed || failed), failed: !agreed && !!failed, trials };
+  return {
+    numeric: shown.numeric,
+    relError: (agreed && agreed.verdict === 'agrees') || failed ? shown.relError : 0,
+    judged: !!(agreed || failed),
+    failed: !agreed && !!failed,
+    trials,
+  };
 }
 
 /**
@@ -108,7 +136,12 @@ export function compareAlong(lossAt: (offset: tf.Tensor) => number, dir: tf.Tens
  * r random, so g·d is large enough to measure in float32 and a wrong scale or sign shows up.
  * The probe restores weights exactly after each evaluation.
  */
-export function gradientCheck(probe: StepProbe, params: readonly ParamInfo[], weights: ReadonlyMap<string, tf.Tensor>, o: CheckOptions): CheckResult[] {
+export function gradientCheck(
+  probe: StepProbe,
+  params: readonly ParamInfo[],
+  weights: ReadonlyMap<string, tf.Tensor>,
+  o: CheckOptions,
+): CheckResult[] {
   return probe.subset(o.samples, (sub) => {
     // The check runs at w + a small random jitter of the bias vectors: with zero biases and zero
     // inputs (background pixels) ReLU inputs sit exactly on the kink, where the derivative is a
@@ -148,7 +181,12 @@ export function gradientCheck(probe: StepProbe, params: readonly ParamInfo[], we
         let worst: CheckResult | undefined;
         const keep = (analytic: number, c: ReturnType<typeof compareAlong>) => {
           const r = { variable: p.name, layer: p.layer, analytic, ...c };
-          if (!worst || r.failed > worst.failed || (r.failed === worst.failed && r.judged && (!worst.judged || r.relError > worst.relError))) worst = r;
+          if (
+            !worst ||
+            r.failed > worst.failed ||
+            (r.failed === worst.failed && r.judged && (!worst.judged || r.relError > worst.relError))
+          )
+            worst = r;
         };
         if (o.mode === 'directional') {
           const d = tf.tidy(() => {
@@ -163,7 +201,9 @@ export function gradientCheck(probe: StepProbe, params: readonly ParamInfo[], we
           const flat = g.dataSync();
           const hElem = o.epsilon * Math.max(rms, 0.05);
           for (let k = 0; k < Math.min(o.coordinates, flat.length); k++) {
-            const idx = Math.floor(Math.abs(Math.sin((o.seed + i * 7919 + k) * 12.9898)) * 43758.5453 * flat.length) % flat.length;
+            const idx =
+              Math.floor(Math.abs(Math.sin((o.seed + i * 7919 + k) * 12.9898)) * 43758.5453 * flat.length) %
+              flat.length;
             const e = tf.tidy(() => tf.reshape(tf.oneHot(tf.tensor1d([idx], 'int32'), flat.length), g.shape).toFloat());
             keep(flat[idx]!, compareAlong(lossAt(p.name), e, flat[idx]!, hElem, l0, o.tolerance));
             e.dispose();

@@ -85,7 +85,8 @@ export class GradientMonitor {
       const grad = norm(n.gradSq, g.vars);
       const weight = norm(n.weightSq, g.vars);
       const s: LayerStats = { layer: g.layer, grad, weight, gradToWeight: grad / Math.max(weight, 1e-12) };
-      if (n.updateSq && n.prevWeightSq) s.update = norm(n.updateSq, g.vars) / Math.max(norm(n.prevWeightSq, g.vars), 1e-12);
+      if (n.updateSq && n.prevWeightSq)
+        s.update = norm(n.updateSq, g.vars) / Math.max(norm(n.prevWeightSq, g.vars), 1e-12);
       return s;
     });
   }
@@ -111,46 +112,72 @@ export class GradientMonitor {
     const action = this.o.nonfinite.action;
     if (badWeight >= 0) {
       const p = this.params[badWeight]!;
-      const cause = this.lastGoodGrads ? 'the optimizer update (its gradients were finite)' : 'non-finite gradients applied by the previous update';
-      this.once('nonfinite-weights', {
-        actions: action,
-        finding: {
-          code: 'nonfinite-weights',
-          severity: 'error',
-          layer: p.layer,
-          message: `weights of ${p.name} became NaN/Inf before step ${n.step}: caused by ${cause}`,
-          evidence: { variable: p.name, layer: p.layer, firstBad: this.lastGoodGrads ? 'optimizer-update' : 'gradient', weightSumSq: n.weightSq[badWeight] },
-          suggestion: 'Lower the learning rate; check the optimizer’s epsilon; clip gradients (exploding.action: ["clip"]).',
+      const cause = this.lastGoodGrads
+        ? 'the optimizer update (its gradients were finite)'
+        : 'non-finite gradients applied by the previous update';
+      this.once(
+        'nonfinite-weights',
+        {
+          actions: action,
+          finding: {
+            code: 'nonfinite-weights',
+            severity: 'error',
+            layer: p.layer,
+            message: `weights of ${p.name} became NaN/Inf before step ${n.step}: caused by ${cause}`,
+            evidence: {
+              variable: p.name,
+              layer: p.layer,
+              firstBad: this.lastGoodGrads ? 'optimizer-update' : 'gradient',
+              weightSumSq: n.weightSq[badWeight],
+            },
+            suggestion:
+              'Lower the learning rate; check the optimizer’s epsilon; clip gradients (exploding.action: ["clip"]).',
+          },
         },
-      }, out);
+        out,
+      );
       return;
     }
     if (!Number.isFinite(n.loss)) {
-      this.once('nonfinite-loss', {
-        actions: action,
-        finding: {
-          code: 'nonfinite-loss',
-          severity: 'error',
-          message: `loss is ${n.loss} at step ${n.step}; the loss went bad first (weights were finite)`,
-          evidence: { loss: String(n.loss), firstBad: 'loss', badGradient: badVar !== undefined ? this.params[badVar]!.name : null },
-          suggestion: 'Look for log(0) or division by zero in the loss, labels outside the expected range, or inputs with NaN; lower the learning rate.',
+      this.once(
+        'nonfinite-loss',
+        {
+          actions: action,
+          finding: {
+            code: 'nonfinite-loss',
+            severity: 'error',
+            message: `loss is ${n.loss} at step ${n.step}; the loss went bad first (weights were finite)`,
+            evidence: {
+              loss: String(n.loss),
+              firstBad: 'loss',
+              badGradient: badVar !== undefined ? this.params[badVar]!.name : null,
+            },
+            suggestion:
+              'Look for log(0) or division by zero in the loss, labels outside the expected range, or inputs with NaN; lower the learning rate.',
+          },
         },
-      }, out);
+        out,
+      );
       return;
     }
     if (badVar !== undefined) {
       const p = this.params[badVar]!;
-      this.once('nonfinite-gradient', {
-        actions: action,
-        finding: {
-          code: 'nonfinite-gradient',
-          severity: 'error',
-          layer: p.layer,
-          message: `gradient of ${p.name} (layer ${p.layer}) has NaN/Inf at step ${n.step} while the loss is finite (${n.loss.toFixed(4)}): a gradient went bad first`,
-          evidence: { variable: p.name, layer: p.layer, loss: n.loss, firstBad: 'gradient' },
-          suggestion: 'A custom op or gradient producing NaN (sqrt or log near 0, division by zero); clip gradients; lower the learning rate.',
+      this.once(
+        'nonfinite-gradient',
+        {
+          actions: action,
+          finding: {
+            code: 'nonfinite-gradient',
+            severity: 'error',
+            layer: p.layer,
+            message: `gradient of ${p.name} (layer ${p.layer}) has NaN/Inf at step ${n.step} while the loss is finite (${n.loss.toFixed(4)}): a gradient went bad first`,
+            evidence: { variable: p.name, layer: p.layer, loss: n.loss, firstBad: 'gradient' },
+            suggestion:
+              'A custom op or gradient producing NaN (sqrt or log near 0, division by zero); clip gradients; lower the learning rate.',
+          },
         },
-      }, out);
+        out,
+      );
     }
   }
 
@@ -163,7 +190,10 @@ export class GradientMonitor {
       const med = median(this.history.slice(-e.window));
       evidence['recentMedian'] = med;
       // A jump from a tiny median is not an explosion (e.g. policy gradients after a batch with zero advantage).
-      if (global > e.factor * med && global >= e.minNorm) reasons.push(`global gradient norm ${global.toExponential(2)} is ${(global / med).toFixed(1)}x its recent median`);
+      if (global > e.factor * med && global >= e.minNorm)
+        reasons.push(
+          `global gradient norm ${global.toExponential(2)} is ${(global / med).toFixed(1)}x its recent median`,
+        );
     }
     let layer: string | undefined;
     const big = stats.find((s) => s.grad > e.maxNorm);
@@ -174,23 +204,30 @@ export class GradientMonitor {
     const first = stats[0];
     const last = stats.at(-1);
     if (first && last && first !== last && last.grad > 0 && first.grad / last.grad > e.layerRatio) {
-      reasons.push(`first layer ${first.layer} gradient is ${(first.grad / last.grad).toFixed(0)}x the last layer's (limit ${e.layerRatio})`);
+      reasons.push(
+        `first layer ${first.layer} gradient is ${(first.grad / last.grad).toFixed(0)}x the last layer's (limit ${e.layerRatio})`,
+      );
       layer ??= first.layer;
     }
     this.history.push(global);
     if (this.history.length > 4 * e.window) this.history.shift();
     if (reasons.length === 0) return;
-    this.once('exploding-gradient', {
-      actions: e.action,
-      finding: {
-        code: 'exploding-gradient',
-        severity: 'warn',
-        ...(layer ? { layer } : {}),
-        message: `exploding gradient at step ${n.step}: ${reasons.join('; ')}`,
-        evidence: { ...evidence, layers: Object.fromEntries(stats.map((s) => [s.layer, s.grad])) },
-        suggestion: 'Lower the learning rate, clip gradients (exploding.action: ["clip"]), check initialisation and input scaling; add normalisation layers.',
+    this.once(
+      'exploding-gradient',
+      {
+        actions: e.action,
+        finding: {
+          code: 'exploding-gradient',
+          severity: 'warn',
+          ...(layer ? { layer } : {}),
+          message: `exploding gradient at step ${n.step}: ${reasons.join('; ')}`,
+          evidence: { ...evidence, layers: Object.fromEntries(stats.map((s) => [s.layer, s.grad])) },
+          suggestion:
+            'Lower the learning rate, clip gradients (exploding.action: ["clip"]), check initialisation and input scaling; add normalisation layers.',
+        },
       },
-    }, out);
+      out,
+    );
   }
 
   private checkVanishing(n: CheckNumbers, stats: LayerStats[], out: Verdict[]): void {
@@ -202,17 +239,22 @@ export class GradientMonitor {
     this.vanishingRun = ratio <= v.ratio && first.grad <= v.norm ? this.vanishingRun + 1 : 0;
     if (this.vanishingRun < v.window) return;
     const tiny = stats.filter((s) => s.grad / Math.max(last.grad, 1e-30) <= v.ratio).map((s) => s.layer);
-    this.once('vanishing-gradient', {
-      actions: v.action,
-      finding: {
-        code: 'vanishing-gradient',
-        severity: 'warn',
-        layer: first.layer,
-        message: `vanishing gradients for ${v.window} checks up to step ${n.step}: first layer ${first.layer} gets ${first.grad.toExponential(2)}, ${ratio.toExponential(1)}x the last layer's; affected: ${tiny.join(', ')}`,
-        evidence: { ratio, firstNorm: first.grad, lastNorm: last.grad, layers: tiny, window: v.window },
-        suggestion: 'Use ReLU-family activations instead of sigmoid/tanh in deep stacks, He/Glorot initialisation instead of tiny weights, residual connections or normalisation layers.',
+    this.once(
+      'vanishing-gradient',
+      {
+        actions: v.action,
+        finding: {
+          code: 'vanishing-gradient',
+          severity: 'warn',
+          layer: first.layer,
+          message: `vanishing gradients for ${v.window} checks up to step ${n.step}: first layer ${first.layer} gets ${first.grad.toExponential(2)}, ${ratio.toExponential(1)}x the last layer's; affected: ${tiny.join(', ')}`,
+          evidence: { ratio, firstNorm: first.grad, lastNorm: last.grad, layers: tiny, window: v.window },
+          suggestion:
+            'Use ReLU-family activations instead of sigmoid/tanh in deep stacks, He/Glorot initialisation instead of tiny weights, residual connections or normalisation layers.',
+        },
       },
-    }, out);
+      out,
+    );
   }
 
   private checkUpdates(n: CheckNumbers, stats: LayerStats[], out: Verdict[]): void {
@@ -222,17 +264,22 @@ export class GradientMonitor {
       const zero = n.updateSq![i] === 0 ? (this.zeroRuns.get(i) ?? 0) + 1 : 0;
       this.zeroRuns.set(i, zero);
       if (zero >= Math.min(u.window, 3)) {
-        this.once(`weights-not-updating:${p.name}`, {
-          actions: u.action,
-          finding: {
-            code: 'weights-not-updating',
-            severity: 'warn',
-            layer: p.layer,
-            message: `${p.name} did not change at all for ${zero} updates up to step ${n.step} (‖Δw‖ = 0)`,
-            evidence: { variable: p.name, layer: p.layer, updates: zero },
-            suggestion: 'A learning rate of 0, a gradient that is exactly zero (detached or unused layer), or an optimizer given the wrong variables.',
+        this.once(
+          `weights-not-updating:${p.name}`,
+          {
+            actions: u.action,
+            finding: {
+              code: 'weights-not-updating',
+              severity: 'warn',
+              layer: p.layer,
+              message: `${p.name} did not change at all for ${zero} updates up to step ${n.step} (‖Δw‖ = 0)`,
+              evidence: { variable: p.name, layer: p.layer, updates: zero },
+              suggestion:
+                'A learning rate of 0, a gradient that is exactly zero (detached or unused layer), or an optimizer given the wrong variables.',
+            },
           },
-        }, out);
+          out,
+        );
       }
     });
     for (const s of stats) {
@@ -245,17 +292,24 @@ export class GradientMonitor {
       const instant = s.update > 10 * u.high;
       for (const kind of ['low', 'high'] as const) {
         if (run[kind] < u.window && !(kind === 'high' && instant)) continue;
-        this.once(`update-ratio-${kind}:${s.layer}`, {
-          actions: u.action,
-          finding: {
-            code: `update-ratio-${kind}`,
-            severity: 'warn',
-            layer: s.layer,
-            message: `update-to-weight ratio of ${s.layer} is ${s.update.toExponential(1)}, ${kind === 'low' ? 'below' : 'above'} ${kind === 'low' ? u.low : u.high} ${run[kind] >= u.window ? `for ${u.window} checks` : 'in one update'} (healthy: about 1e-3)`,
-            evidence: { ratio: s.update, bound: kind === 'low' ? u.low : u.high, window: u.window },
-            suggestion: kind === 'low' ? 'The learning rate is probably too low (or the layer is nearly frozen).' : 'The learning rate is probably too high.',
+        this.once(
+          `update-ratio-${kind}:${s.layer}`,
+          {
+            actions: u.action,
+            finding: {
+              code: `update-ratio-${kind}`,
+              severity: 'warn',
+              layer: s.layer,
+              message: `update-to-weight ratio of ${s.layer} is ${s.update.toExponential(1)}, ${kind === 'low' ? 'below' : 'above'} ${kind === 'low' ? u.low : u.high} ${run[kind] >= u.window ? `for ${u.window} checks` : 'in one update'} (healthy: about 1e-3)`,
+              evidence: { ratio: s.update, bound: kind === 'low' ? u.low : u.high, window: u.window },
+              suggestion:
+                kind === 'low'
+                  ? 'The learning rate is probably too low (or the layer is nearly frozen).'
+                  : 'The learning rate is probably too high.',
+            },
           },
-        }, out);
+          out,
+        );
       }
     }
   }

@@ -1,5 +1,14 @@
 import * as fs from 'node:fs';
-import { definePlugin, describeParams, tf, toJson, type GradientDecision, type GradientStep, type GradsComputedEvent, type PluginContext } from '@trainwatch/core';
+import {
+  definePlugin,
+  describeParams,
+  tf,
+  toJson,
+  type GradientDecision,
+  type GradientStep,
+  type GradsComputedEvent,
+  type PluginContext,
+} from '@trainwatch/core';
 import { gradientCheck } from './gradcheck';
 import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
@@ -20,7 +29,8 @@ function weightsByName(ctx: PluginContext<unknown>): Map<string, tf.Tensor> {
  */
 export const gradientGuard = definePlugin({
   name: 'gradient-guard',
-  description: 'NaN/Inf, exploding and vanishing gradients by layer and step, update-to-weight ratios, finite-difference gradient checks; warn, clip, skip, stop or snapshot.',
+  description:
+    'NaN/Inf, exploding and vanishing gradients by layer and step, update-to-weight ratios, finite-difference gradient checks; warn, clip, skip, stop or snapshot.',
   schema: GradientGuardOptions,
   setup(ctx) {
     const o = ctx.options;
@@ -65,7 +75,12 @@ export const gradientGuard = definePlugin({
       discardUpdate = false;
       if (isCheck(e.step) && e.step % o.updateRatio.every === 0) before = ws.map((w) => tf.keep(tf.clone(w)));
       const mode = o.gradientCheck.mode;
-      if (mode !== 'off' && (checkSteps.has(e.step) || (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0) || requested())) {
+      if (
+        mode !== 'off' &&
+        (checkSteps.has(e.step) ||
+          (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0) ||
+          requested())
+      ) {
         runGradientCheck(ctx, e, mode, weights);
       }
     });
@@ -89,7 +104,14 @@ export const gradientGuard = definePlugin({
       if (updateSq && lastWeightSq) pending = { update: updateSq.slice(), prev: lastWeightSq };
       if (weightSq) lastWeightSq = weightSq.slice();
       if (!monitor || !gradSq || !weightSq) return undefined;
-      const numbers: CheckNumbers = { step: step.step, loss: step.loss, gradSq, weightSq, updateSq: pending?.update, prevWeightSq: pending?.prev };
+      const numbers: CheckNumbers = {
+        step: step.step,
+        loss: step.loss,
+        gradSq,
+        weightSq,
+        updateSq: pending?.update,
+        prevWeightSq: pending?.prev,
+      };
       pending = undefined;
       const badVar = firstNonfinite(gradSq, (i) => step.grads[step.params[i]!.name]!);
       const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
@@ -97,10 +119,17 @@ export const gradientGuard = definePlugin({
       for (const st of stats) if (st.update !== undefined) lastUpdate.set(st.layer, st.update);
       if (o.record.every > 0 && checks++ % o.record.every === 0) {
         // Updates are measured on their own cadence: the series carries the latest one per layer.
-        const layers = stats.map((st) => (st.update === undefined && lastUpdate.has(st.layer) ? { ...st, update: lastUpdate.get(st.layer)! } : st));
+        const layers = stats.map((st) =>
+          st.update === undefined && lastUpdate.has(st.layer) ? { ...st, update: lastUpdate.get(st.layer)! } : st,
+        );
         ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers }));
       }
-      return act(ctx, step, monitor.check(numbers, badVar, stats, badWeight), Math.sqrt(gradSq.reduce((s, v) => s + v, 0)));
+      return act(
+        ctx,
+        step,
+        monitor.check(numbers, badVar, stats, badWeight),
+        Math.sqrt(gradSq.reduce((s, v) => s + v, 0)),
+      );
     });
 
     return () => dropBefore();
@@ -150,17 +179,35 @@ function snapshot(ctx: Ctx, step: GradientStep, reason: string): void {
   const tensors = [
     { role: 'input' as const, name: 'inputs', tensor: step.inputs },
     { role: 'label' as const, name: 'labels', tensor: step.labels },
-    ...ctx.model.layers.flatMap((l) => l.weights.map((w) => ({ role: 'weight' as const, name: (w.read() as tf.Variable).name, tensor: w.read() as tf.Tensor }))),
+    ...ctx.model.layers.flatMap((l) =>
+      l.weights.map((w) => ({
+        role: 'weight' as const,
+        name: (w.read() as tf.Variable).name,
+        tensor: w.read() as tf.Tensor,
+      })),
+    ),
     ...step.params.map((p) => ({ role: 'grad' as const, name: p.name, tensor: step.grads[p.name]! })),
   ];
   const dir = writeSnapshot(ctx.artifacts, { step: step.step, epoch: step.epoch, reason, loss: step.loss }, tensors);
   ctx.log.warn(`snapshot of step ${step.step} written to ${dir}`);
 }
 
-function runGradientCheck(ctx: Ctx, e: GradsComputedEvent, mode: 'directional' | 'elementwise', weights: Map<string, tf.Tensor>): void {
+function runGradientCheck(
+  ctx: Ctx,
+  e: GradsComputedEvent,
+  mode: 'directional' | 'elementwise',
+  weights: Map<string, tf.Tensor>,
+): void {
   const g = ctx.options.gradientCheck;
   const t0 = performance.now();
-  const results = gradientCheck(e.probe, e.params, weights, { mode, epsilon: g.epsilon, coordinates: g.coordinates, seed: g.seed + e.step, tolerance: g.tolerance, samples: g.samples });
+  const results = gradientCheck(e.probe, e.params, weights, {
+    mode,
+    epsilon: g.epsilon,
+    coordinates: g.coordinates,
+    seed: g.seed + e.step,
+    tolerance: g.tolerance,
+    samples: g.samples,
+  });
   const ms = performance.now() - t0;
   const failed = results.filter((r) => r.failed);
   for (const r of failed) {
@@ -170,8 +217,18 @@ function runGradientCheck(ctx: Ctx, e: GradsComputedEvent, mode: 'directional' |
       step: e.step,
       layer: r.layer,
       message: `analytic gradient of ${r.variable} disagrees with finite differences: ${r.analytic.toExponential(4)} vs ${r.numeric.toExponential(4)} (relative error ${r.relError.toExponential(1)} > ${g.tolerance} at every conclusive step size)`,
-      evidence: { variable: r.variable, layer: r.layer, analytic: r.analytic, numeric: r.numeric, relError: r.relError, mode, epsilon: g.epsilon, trials: r.trials },
-      suggestion: 'A custom gradient (tf.customGrad, a registered gradient or kernel) of this layer is wrong: check its scale and sign against the forward function.',
+      evidence: {
+        variable: r.variable,
+        layer: r.layer,
+        analytic: r.analytic,
+        numeric: r.numeric,
+        relError: r.relError,
+        mode,
+        epsilon: g.epsilon,
+        trials: r.trials,
+      },
+      suggestion:
+        'A custom gradient (tf.customGrad, a registered gradient or kernel) of this layer is wrong: check its scale and sign against the forward function.',
     });
   }
   if (failed.length === 0) {
@@ -182,7 +239,13 @@ function runGradientCheck(ctx: Ctx, e: GradsComputedEvent, mode: 'directional' |
       severity: 'info',
       step: e.step,
       message: `finite-difference check (${mode}) agrees for ${clean.length} of ${results.length} variables (${atKink.length} consistent with a kink, ${results.length - clean.length - atKink.length} inconclusive); worst relative error ${Math.max(0, ...clean.map((r) => r.relError)).toExponential(1)}`,
-      evidence: { mode, ms, variables: Object.fromEntries(results.map((r) => [r.variable, clean.includes(r) ? r.relError : r.trials.map((t) => t.verdict).join(',')])) },
+      evidence: {
+        mode,
+        ms,
+        variables: Object.fromEntries(
+          results.map((r) => [r.variable, clean.includes(r) ? r.relError : r.trials.map((t) => t.verdict).join(',')]),
+        ),
+      },
     });
   }
 }

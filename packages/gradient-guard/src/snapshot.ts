@@ -37,7 +37,10 @@ export function writeSnapshot(
   let offset = 0;
   for (const { role, name, tensor } of tensors) {
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-    const data = dtype === 'int32' ? new Int32Array(tensor.dataSync() as Int32Array) : Float32Array.from(tensor.dataSync() as Float32Array);
+    const data =
+      dtype === 'int32'
+        ? new Int32Array(tensor.dataSync() as Int32Array)
+        : Float32Array.from(tensor.dataSync() as Float32Array);
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     entries.push({ role, name, shape: [...tensor.shape], dtype, offset, length: data.length });
     chunks.push(buf);
@@ -50,7 +53,10 @@ export function writeSnapshot(
 }
 
 /** Reads a snapshot back as tensors grouped by role (the caller disposes them). */
-export function loadSnapshot(dir: string): { manifest: SnapshotManifest; tensors: Record<SnapshotRole, Record<string, tf.Tensor>> } {
+export function loadSnapshot(dir: string): {
+  manifest: SnapshotManifest;
+  tensors: Record<SnapshotRole, Record<string, tf.Tensor>>;
+} {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'snapshot.json'), 'utf8')) as SnapshotManifest;
   const bin = fs.readFileSync(path.join(dir, 'tensors.bin'));
   const tensors: Record<SnapshotRole, Record<string, tf.Tensor>> = { input: {}, label: {}, weight: {}, grad: {} };
@@ -62,4 +68,3 @@ export function loadSnapshot(dir: string): { manifest: SnapshotManifest; tensors
   }
   return { manifest, tensors };
 }
-

@@ -12,7 +12,12 @@ class CustomDense extends tf.layers.Layer {
   }
   override build(shape: tf.Shape | tf.Shape[]): void {
     const s = shape as tf.Shape;
-    this.kernel = this.addWeight('kernel', [s[s.length - 1]!, this.cfg.units], 'float32', tf.initializers.glorotUniform({ seed: this.cfg.seed }));
+    this.kernel = this.addWeight(
+      'kernel',
+      [s[s.length - 1]!, this.cfg.units],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.cfg.seed }),
+    );
     this.built = true;
   }
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -36,7 +41,13 @@ class CustomDense extends tf.layers.Layer {
   }
 }
 
-type CustomGrad = (f: (a: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) => (a: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+type CustomGrad = (
+  f: (
+    a: tf.Tensor,
+    w: tf.Tensor,
+    save: tf.GradSaveFunc,
+  ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+) => (a: tf.Tensor, w: tf.Tensor) => tf.Tensor;
 
 const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
 
@@ -59,12 +70,39 @@ const tokens = defineTask({
   name: 'tokens',
   create(_o, ctx) {
     const n = 256;
-    const seqs = Array.from({ length: n }, (_, i) => Array.from({ length: 6 }, (_, j) => (i * 7 + j * 13 + ((i * j) % 5)) % 20));
+    const seqs = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: 6 }, (_, j) => (i * 7 + j * 13 + ((i * j) % 5)) % 20),
+    );
     const x = tf.tensor2d(seqs, [n, 6], 'float32');
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(seqs.map((s) => s[0]! % 2), 'int32'), 2).toFloat());
+    const y = tf.tidy(() =>
+      tf
+        .oneHot(
+          tf.tensor1d(
+            seqs.map((s) => s[0]! % 2),
+            'int32',
+          ),
+          2,
+        )
+        .toFloat(),
+    );
     const m = tf.sequential();
-    m.add(tf.layers.embedding({ inputDim: 20, outputDim: 8, inputLength: 6, name: 'emb', embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: ctx.seed }) }));
-    m.add(tf.layers.lstm({ units: 12, name: 'lstm', ...seeded(ctx.seed + 1), recurrentInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }) }));
+    m.add(
+      tf.layers.embedding({
+        inputDim: 20,
+        outputDim: 8,
+        inputLength: 6,
+        name: 'emb',
+        embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: ctx.seed }),
+      }),
+    );
+    m.add(
+      tf.layers.lstm({
+        units: 12,
+        name: 'lstm',
+        ...seeded(ctx.seed + 1),
+        recurrentInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }),
+      }),
+    );
     m.add(tf.layers.dense({ units: 2, activation: 'softmax', name: 'out', ...seeded(ctx.seed + 3) }));
     return { model: m, loss: 'categoricalCrossentropy', metrics: ['accuracy'], train: { x, y } };
   },
@@ -108,7 +146,12 @@ describe('finite-difference gradient check', () => {
   });
 
   it('stays quiet on the ReLU + max-pool CNN (mnist-cnn), before and after training', async () => {
-    const r = await guarded({ builtin: 'mnist-cnn', taskOptions: { limit: 1000 }, training: { epochs: 20, maxSteps: 41 }, guard: check });
+    const r = await guarded({
+      builtin: 'mnist-cnn',
+      taskOptions: { limit: 1000 },
+      training: { epochs: 20, maxSteps: 41 },
+      guard: check,
+    });
     expect(failures(r.findings)).toEqual([]);
     expect(passes(r.findings)).toHaveLength(2);
   });
@@ -130,10 +173,18 @@ describe('on demand', () => {
       name: 'toucher',
       setup: (ctx) => {
         dir = ctx.artifacts.dir;
-        ctx.bus.on('batch:end', (e) => void (e.step === 7 && fs.writeFileSync(ctx.artifacts.path('gradient-guard/check-now'), '')));
+        ctx.bus.on(
+          'batch:end',
+          (e) => void (e.step === 7 && fs.writeFileSync(ctx.artifacts.path('gradient-guard/check-now'), '')),
+        );
       },
     });
-    const r = await guarded({ builtin: 'mnist-mlp', taskOptions: { limit: 1000 }, training: { epochs: 2, maxSteps: 12 }, extra: [{ plugin: toucher, options: {} }] });
+    const r = await guarded({
+      builtin: 'mnist-mlp',
+      taskOptions: { limit: 1000 },
+      training: { epochs: 2, maxSteps: 12 },
+      extra: [{ plugin: toucher, options: {} }],
+    });
     expect(passes(r.findings).map((f) => f.step)).toEqual([0, 8]);
     expect(fs.existsSync(path.join(dir, 'gradient-guard', 'check-now'))).toBe(false);
   });

@@ -4,15 +4,25 @@ import { loadSnapshot } from '../src';
 import { codes, guarded, loud, mnistWith } from './helpers';
 
 const dense = (units: number, activation: string, seed: number, extra: Record<string, unknown> = {}) =>
-  tf.layers.dense({ units, activation: activation as 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }), ...extra });
+  tf.layers.dense({
+    units,
+    activation: activation as 'relu',
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    ...extra,
+  });
 
 describe('gradient-guard on faulty runs', () => {
   it('learning rate far too high: catches the blow-up, stops (status stopped) and writes a snapshot that reproduces the step', async () => {
-    const r = await guarded({ taskOptions: { limit: 1000 }, training: { optimizer: 'sgd', learningRate: 1e30, epochs: 3 } });
+    const r = await guarded({
+      taskOptions: { limit: 1000 },
+      training: { optimizer: 'sgd', learningRate: 1e30, epochs: 3 },
+    });
     expect(r.status).toBe('stopped');
     // The first warning comes at or before the first NaN: the absurd update itself is flagged.
     const firstNan = r.findings.find((f) => f.code.startsWith('nonfinite-'))!;
-    const firstWarn = r.findings.find((f) => ['update-ratio-high', 'exploding-gradient'].includes(f.code) || f.code.startsWith('nonfinite-'))!;
+    const firstWarn = r.findings.find(
+      (f) => ['update-ratio-high', 'exploding-gradient'].includes(f.code) || f.code.startsWith('nonfinite-'),
+    )!;
     expect(firstWarn.step).toBeLessThanOrEqual(firstNan.step);
     expect(r.summary.steps).toBe(firstNan.step + 1);
     const stopFinding = r.findings.find((f) => f.code.startsWith('nonfinite-'))!;
@@ -20,26 +30,49 @@ describe('gradient-guard on faulty runs', () => {
     // The snapshot: weights before the bad step and its batch give the same non-finite result again.
     const snap = loadSnapshot(path.join(r.runDir, 'gradient-guard/snapshots', `step-${stopFinding.step}`));
     expect(snap.manifest.reason).toBe(stopFinding.code);
-    const model = tf.sequential({ layers: [dense(128, 'relu', 1, { inputShape: [784], name: 'hidden1' }), dense(64, 'relu', 2, { name: 'hidden2' }), dense(10, 'softmax', 3, { name: 'output' })] });
+    const model = tf.sequential({
+      layers: [
+        dense(128, 'relu', 1, { inputShape: [784], name: 'hidden1' }),
+        dense(64, 'relu', 2, { name: 'hidden2' }),
+        dense(10, 'softmax', 3, { name: 'output' }),
+      ],
+    });
     model.setWeights(Object.values(snap.tensors.weight)); // written in model order
     const bad = tf.tidy(() => {
       const p = model.predict(snap.tensors.input['inputs']!) as tf.Tensor;
-      const loss = tf.neg(tf.mean(tf.sum(tf.mul(snap.tensors.label['labels']!, tf.log(tf.clipByValue(p, 1e-7, 1 - 1e-7))), -1)));
+      const loss = tf.neg(
+        tf.mean(tf.sum(tf.mul(snap.tensors.label['labels']!, tf.log(tf.clipByValue(p, 1e-7, 1 - 1e-7))), -1)),
+      );
       const weightsBad = model.getWeights().some((w) => !tf.all(tf.isFinite(w)).dataSync()[0]);
       const gradsBad = Object.values(snap.tensors.grad).some((g) => !tf.all(tf.isFinite(g)).dataSync()[0]);
       return { loss: loss.dataSync()[0]!, weightsBad, gradsBad };
     });
     expect(!Number.isFinite(bad.loss) || bad.weightsBad || bad.gradsBad).toBe(true);
-    expect(snap.manifest.loss === bad.loss || (Number.isNaN(snap.manifest.loss) && Number.isNaN(bad.loss)) || bad.weightsBad).toBe(true);
+    expect(
+      snap.manifest.loss === bad.loss || (Number.isNaN(snap.manifest.loss) && Number.isNaN(bad.loss)) || bad.weightsBad,
+    ).toBe(true);
     model.dispose();
-    tf.dispose([...Object.values(snap.tensors.input), ...Object.values(snap.tensors.label), ...Object.values(snap.tensors.weight), ...Object.values(snap.tensors.grad)]);
+    tf.dispose([
+      ...Object.values(snap.tensors.input),
+      ...Object.values(snap.tensors.label),
+      ...Object.values(snap.tensors.weight),
+      ...Object.values(snap.tensors.grad),
+    ]);
   });
 
   it('deep sigmoid MLP with small initial weights: vanishing-gradient naming the early layers', async () => {
     const task = mnistWith('deep-sigmoid', (seed) => {
       const m = tf.sequential();
       for (let i = 0; i < 9; i++) {
-        m.add(tf.layers.dense({ units: 32, activation: 'sigmoid', name: `s${i + 1}`, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.05, seed: seed + i }), ...(i === 0 ? { inputShape: [784] } : {}) }));
+        m.add(
+          tf.layers.dense({
+            units: 32,
+            activation: 'sigmoid',
+            name: `s${i + 1}`,
+            kernelInitializer: tf.initializers.randomNormal({ stddev: 0.05, seed: seed + i }),
+            ...(i === 0 ? { inputShape: [784] } : {}),
+          }),
+        );
       }
       m.add(dense(10, 'softmax', seed + 99, { name: 'out' }));
       return m;
@@ -51,35 +84,57 @@ describe('gradient-guard on faulty runs', () => {
   });
 
   it('learning rate 1e-7: update-ratio-low; learning rate 0: weights-not-updating', async () => {
-    const low = await guarded({ taskOptions: { limit: 1000 }, training: { learningRate: 1e-7, optimizer: 'sgd', epochs: 10 } });
+    const low = await guarded({
+      taskOptions: { limit: 1000 },
+      training: { learningRate: 1e-7, optimizer: 'sgd', epochs: 10 },
+    });
     expect(codes(low)).toContain('update-ratio-low');
     expect(codes(low)).not.toContain('weights-not-updating');
     const zero = await guarded({ taskOptions: { limit: 1000 }, training: { learningRate: 1e-30, optimizer: 'sgd' } });
-    expect(zero.findings.filter((f) => f.code === 'weights-not-updating').map((f) => f.layer)).toEqual(expect.arrayContaining(['hidden1', 'hidden2', 'output']));
+    expect(zero.findings.filter((f) => f.code === 'weights-not-updating').map((f) => f.layer)).toEqual(
+      expect.arrayContaining(['hidden1', 'hidden2', 'output']),
+    );
   });
 });
 
 describe('gradient-guard on healthy runs', () => {
-  it.each(['mnist-mlp', 'mnist-cnn'] as const)('%s with default options: no finding at warn or above', async (builtin) => {
-    const r = await guarded({ builtin, taskOptions: { limit: 3000 }, training: { epochs: 2 } });
-    expect(r.status).toBe('completed');
-    expect(loud(r)).toEqual([]);
-    expect(r.summary.final['val_acc']).toBeGreaterThan(0.7);
-  });
+  it.each(['mnist-mlp', 'mnist-cnn'] as const)(
+    '%s with default options: no finding at warn or above',
+    async (builtin) => {
+      const r = await guarded({ builtin, taskOptions: { limit: 3000 }, training: { epochs: 2 } });
+      expect(r.status).toBe('completed');
+      expect(loud(r)).toEqual([]);
+      expect(r.summary.final['val_acc']).toBeGreaterThan(0.7);
+    },
+  );
 });
 
 describe('gradient-guard actions', () => {
   it('clip bounds the applied gradient norm; the clipping shows in batch:end', async () => {
-    const r = await guarded({ taskOptions: { limit: 500 }, training: { learningRate: 0.01 }, guard: { exploding: { action: ['clip'], clipNorm: 0.05 } } });
+    const r = await guarded({
+      taskOptions: { limit: 500 },
+      training: { learningRate: 0.01 },
+      guard: { exploding: { action: ['clip'], clipNorm: 0.05 } },
+    });
     expect(r.status).toBe('completed');
-    const events = require('node:fs').readFileSync(path.join(r.runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l: string) => JSON.parse(l));
+    const events = require('node:fs')
+      .readFileSync(path.join(r.runDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l: string) => JSON.parse(l));
     const ends = events.filter((e: { event: string }) => e.event === 'batch:end');
-    const clipped = ends.filter((e: { update: { interventions: { reason: string }[] } }) => e.update.interventions.some((i) => /clipped global gradient norm/.test(i.reason)));
+    const clipped = ends.filter((e: { update: { interventions: { reason: string }[] } }) =>
+      e.update.interventions.some((i) => /clipped global gradient norm/.test(i.reason)),
+    );
     expect(clipped.length).toBeGreaterThan(ends.length / 2);
   });
 
   it('skip-step leaves the weights unchanged on the steps it skips', async () => {
-    const r = await guarded({ taskOptions: { limit: 1000 }, training: { optimizer: 'sgd', learningRate: 1e30 }, guard: { nonfinite: { action: ['skip-step'] } } });
+    const r = await guarded({
+      taskOptions: { limit: 1000 },
+      training: { optimizer: 'sgd', learningRate: 1e30 },
+      guard: { nonfinite: { action: ['skip-step'] } },
+    });
     expect(r.status).toBe('completed');
     const f = r.findings.find((x) => x.code.startsWith('nonfinite-'))!;
     expect(f).toBeDefined();
@@ -89,9 +144,22 @@ describe('gradient-guard actions', () => {
 
   it('keeps the tensor count flat across steps (gradient checks included)', async () => {
     const counts = new Map<number, number>();
-    const counter = definePlugin({ name: 'count', order: 'post', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void ((e.step === 10 || e.step === 60) && counts.set(e.step, tf.memory().numTensors))) });
+    const counter = definePlugin({
+      name: 'count',
+      order: 'post',
+      setup: (ctx) =>
+        void ctx.bus.on(
+          'batch:end',
+          (e) => void ((e.step === 10 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
+        ),
+    });
     const before = tf.memory().numTensors;
-    const r = await guarded({ taskOptions: { limit: 1000 }, training: { epochs: 5 }, guard: { gradientCheck: { mode: 'directional', steps: [0, 20] } }, extra: [{ plugin: counter, options: {} }] });
+    const r = await guarded({
+      taskOptions: { limit: 1000 },
+      training: { epochs: 5 },
+      guard: { gradientCheck: { mode: 'directional', steps: [0, 20] } },
+      extra: [{ plugin: counter, options: {} }],
+    });
     expect(r.status).toBe('completed');
     expect(counts.get(60)).toBe(counts.get(10));
     expect(tf.memory().numTensors).toBe(before);

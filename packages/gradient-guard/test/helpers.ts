@@ -13,8 +13,14 @@ export async function guarded(opts: {
 }): Promise<RunResult> {
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
   const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
-  const guard: [LoadedPlugin['plugin'], Record<string, unknown>][] = opts.plugins === false ? [] : [[gradientGuard, opts.guard ?? {}]];
-  return runWith({ task, taskOptions: opts.task ? {} : (opts.taskOptions ?? {}), training: { epochs: 1, ...opts.training }, plugins: [...guard, ...extra] });
+  const guard: [LoadedPlugin['plugin'], Record<string, unknown>][] =
+    opts.plugins === false ? [] : [[gradientGuard, opts.guard ?? {}]];
+  return runWith({
+    task,
+    taskOptions: opts.task ? {} : (opts.taskOptions ?? {}),
+    training: { epochs: 1, ...opts.training },
+    plugins: [...guard, ...extra],
+  });
 }
 
 export const codes = (r: RunResult) => r.findings.map((f) => f.code);

@@ -1,4 +1,15 @@
-import { cloneModel, createRng, definePlugin, permutation, quickEvaluate, quickFit, tf, type PluginContext, type QuickFitResult, type TensorDataset } from '@trainwatch/core';
+import {
+  cloneModel,
+  createRng,
+  definePlugin,
+  permutation,
+  quickEvaluate,
+  quickFit,
+  tf,
+  type PluginContext,
+  type QuickFitResult,
+  type TensorDataset,
+} from '@trainwatch/core';
 import { OverfitProbeOptions } from './options';
 
 type Ctx = PluginContext<OverfitProbeOptions>;
@@ -37,7 +48,16 @@ async function probe(ctx: Ctx, data: TensorDataset, size: number): Promise<Probe
     const after = await quickEvaluate(model, tiny, ctx.task.loss);
     const lossOk = after.loss <= Math.max(o.maxLoss, o.lossRatio * before.loss);
     const accOk = after.acc === undefined || after.acc >= o.accuracy;
-    return { size, fitted: lossOk && accOk, initialLoss: before.loss, finalLoss: after.loss, ...(after.acc !== undefined ? { accuracy: after.acc } : {}), steps: fit.steps, ms: fit.ms, curve: fit.curve };
+    return {
+      size,
+      fitted: lossOk && accOk,
+      initialLoss: before.loss,
+      finalLoss: after.loss,
+      ...(after.acc !== undefined ? { accuracy: after.acc } : {}),
+      steps: fit.steps,
+      ms: fit.ms,
+      curve: fit.curve,
+    };
   } finally {
     model.dispose();
   }
@@ -51,14 +71,17 @@ async function probe(ctx: Ctx, data: TensorDataset, size: number): Promise<Probe
  */
 export const overfitProbe = definePlugin({
   name: 'overfit-probe',
-  description: 'Fit 1 and 100 examples with a fresh copy of the model (a correct pipeline can); compare with zeroed inputs (model-ignores-input).',
+  description:
+    'Fit 1 and 100 examples with a fresh copy of the model (a correct pipeline can); compare with zeroed inputs (model-ignores-input).',
   schema: OverfitProbeOptions,
   setup(ctx) {
     const o = ctx.options;
     ctx.bus.on('run:begin', async () => {
       const train = ctx.task.train;
       if (!train) {
-        ctx.log.warn('the task produces its batches while training (a batch source): there is no fixed tiny set to fit; skipped');
+        ctx.log.warn(
+          'the task produces its batches while training (a batch source): there is no fixed tiny set to fit; skipped',
+        );
         return;
       }
       const t0 = performance.now();
@@ -74,14 +97,20 @@ export const overfitProbe = definePlugin({
         try {
           const r = await probe(ctx, data, n);
           results.push(r);
-          ctx.log.info(`tiny set of ${n}: loss ${r.initialLoss.toPrecision(3)} -> ${r.finalLoss.toPrecision(3)}${r.accuracy !== undefined ? `, accuracy ${(100 * r.accuracy).toFixed(0)}%` : ''} in ${r.steps} steps: ${r.fitted ? 'fitted' : 'NOT fitted'}`);
+          ctx.log.info(
+            `tiny set of ${n}: loss ${r.initialLoss.toPrecision(3)} -> ${r.finalLoss.toPrecision(3)}${r.accuracy !== undefined ? `, accuracy ${(100 * r.accuracy).toFixed(0)}%` : ''} in ${r.steps} steps: ${r.fitted ? 'fitted' : 'NOT fitted'}`,
+          );
           if (!r.fitted) {
             ctx.report({
               code: 'cannot-overfit-tiny-set',
               severity: 'error',
               step: 0,
               message: `a fresh copy of the model cannot fit ${n} training example${n === 1 ? '' : 's'}: loss ${r.initialLoss.toPrecision(3)} -> ${r.finalLoss.toPrecision(3)}${r.accuracy !== undefined ? `, training accuracy ${(100 * r.accuracy).toFixed(0)}%` : ''} after ${r.steps} steps`,
-              evidence: { ...r, targetLoss: Math.max(o.maxLoss, o.lossRatio * r.initialLoss), targetAccuracy: o.accuracy },
+              evidence: {
+                ...r,
+                targetLoss: Math.max(o.maxLoss, o.lossRatio * r.initialLoss),
+                targetAccuracy: o.accuracy,
+              },
               suggestion: SUGGESTION,
             });
           }
@@ -102,15 +131,26 @@ export const overfitProbe = definePlugin({
           tf.dispose([data.x, data.y]);
         }
         const ignores = !(largest.finalLoss < o.zeroRatio * zero.finalLoss);
-        ctx.log.info(`zeroed inputs: loss ${zero.finalLoss.toPrecision(3)} vs ${largest.finalLoss.toPrecision(3)} with the real inputs${ignores ? ': the model does as well without them' : ''}`);
+        ctx.log.info(
+          `zeroed inputs: loss ${zero.finalLoss.toPrecision(3)} vs ${largest.finalLoss.toPrecision(3)} with the real inputs${ignores ? ': the model does as well without them' : ''}`,
+        );
         if (ignores) {
           ctx.report({
             code: 'model-ignores-input',
             severity: 'error',
             step: 0,
             message: `trained on ${largest.size} examples with their inputs zeroed, the model reaches loss ${zero.finalLoss.toPrecision(3)}; with the real inputs ${largest.finalLoss.toPrecision(3)}: the inputs do not help, so the model is not using them`,
-            evidence: { size: largest.size, realLoss: largest.finalLoss, zeroLoss: zero.finalLoss, ratio: largest.finalLoss / zero.finalLoss, limit: o.zeroRatio, realCurve: largest.curve, zeroCurve: zero.curve },
-            suggestion: 'Check that the data code feeds the real inputs (not zeros, constants or a wrong column) and that the model connects its input to its output.',
+            evidence: {
+              size: largest.size,
+              realLoss: largest.finalLoss,
+              zeroLoss: zero.finalLoss,
+              ratio: largest.finalLoss / zero.finalLoss,
+              limit: o.zeroRatio,
+              realCurve: largest.curve,
+              zeroCurve: zero.curve,
+            },
+            suggestion:
+              'Check that the data code feeds the real inputs (not zeros, constants or a wrong column) and that the model connects its input to its output.',
           });
         }
       }
@@ -119,8 +159,15 @@ export const overfitProbe = definePlugin({
         code: 'overfit-probe-summary',
         severity: 'info',
         step: 0,
-        message: results.map((r) => `${r.size}: ${r.fitted ? 'fitted' : 'not fitted'} (loss ${r.finalLoss.toPrecision(2)})`).join('; ') + (zero ? `; zeroed inputs loss ${zero.finalLoss.toPrecision(2)}` : ''),
-        evidence: { ms: performance.now() - t0, sizes: results.map((r) => r.size), fitted: results.map((r) => r.fitted) },
+        message:
+          results
+            .map((r) => `${r.size}: ${r.fitted ? 'fitted' : 'not fitted'} (loss ${r.finalLoss.toPrecision(2)})`)
+            .join('; ') + (zero ? `; zeroed inputs loss ${zero.finalLoss.toPrecision(2)}` : ''),
+        evidence: {
+          ms: performance.now() - t0,
+          sizes: results.map((r) => r.size),
+          fitted: results.map((r) => r.fitted),
+        },
       });
     });
   },

@@ -6,7 +6,8 @@ import { overfitProbe } from '../src';
 
 const mlp = { validationFraction: 0.2, limit: 1000, hidden: [64], activation: 'relu' as const };
 
-async function probe(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function probe(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[overfitProbe]] });
 }
 
@@ -36,7 +37,15 @@ describe('overfit-probe', () => {
 
   it('a loss wired to a constant instead of the labels: cannot-overfit-tiny-set (the loss falls, the accuracy does not)', async () => {
     const task = variant('loss-bug', (base) => {
-      base.loss = (_y, p) => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.zeros([p.shape[0]!], 'int32'), 10), tf.log(tf.clipByValue(p, 1e-7, 1))), -1))) as tf.Scalar);
+      base.loss = (_y, p) =>
+        tf.tidy(
+          () =>
+            tf.neg(
+              tf.mean(
+                tf.sum(tf.mul(tf.oneHot(tf.zeros([p.shape[0]!], 'int32'), 10), tf.log(tf.clipByValue(p, 1e-7, 1))), -1),
+              ),
+            ) as tf.Scalar,
+        );
     });
     const r = await probe(task);
     const f = errors(r, 'cannot-overfit-tiny-set').find((x) => x.evidence['size'] === 100)!;
@@ -51,8 +60,22 @@ describe('overfit-probe', () => {
     const task = variant('frozen', (base, seed) => {
       base.model.dispose();
       const m = tf.sequential();
-      m.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [784], trainable: false, kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
-      m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+      m.add(
+        tf.layers.dense({
+          units: 8,
+          activation: 'relu',
+          inputShape: [784],
+          trainable: false,
+          kernelInitializer: tf.initializers.glorotUniform({ seed }),
+        }),
+      );
+      m.add(
+        tf.layers.dense({
+          units: 10,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+        }),
+      );
       base.model = m;
     });
     const r = await probe(task);

@@ -15,7 +15,12 @@ export interface DatasetEval {
  * one-hot labels the confusion counts (Bincount of true·C + predicted) and the predicted classes.
  * One readback at the end.
  */
-export async function evaluateDataset(model: ReadonlyModel, data: TensorDataset, loss: LossFn, opts: { batchSize: number; maxBatches: number }): Promise<DatasetEval> {
+export async function evaluateDataset(
+  model: ReadonlyModel,
+  data: TensorDataset,
+  loss: LossFn,
+  opts: { batchSize: number; maxBatches: number },
+): Promise<DatasetEval> {
   const total = data.x.shape[0]!;
   const n = opts.maxBatches > 0 ? Math.min(total, opts.maxBatches * opts.batchSize) : total;
   const classes = data.y.rank === 2 && data.y.shape[1]! > 1 ? data.y.shape[1]! : 0;
@@ -44,7 +49,13 @@ export async function evaluateDataset(model: ReadonlyModel, data: TensorDataset,
       }
       if (pred) preds.push(pred);
     }
-    const packed = tf.tidy(() => tf.concat([tf.reshape(lossSum, [1]), ...(confusion ? [confusion] : []), ...preds.map((p) => tf.cast(p, 'float32'))]));
+    const packed = tf.tidy(() =>
+      tf.concat([
+        tf.reshape(lossSum, [1]),
+        ...(confusion ? [confusion] : []),
+        ...preds.map((p) => tf.cast(p, 'float32')),
+      ]),
+    );
     const values = await packed.data();
     packed.dispose();
     const metrics: Record<string, number> = { loss: values[0]! / n };

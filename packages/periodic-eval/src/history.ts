@@ -44,7 +44,12 @@ export class EvalHistory {
     this.points.push(p);
     const improved = Number.isFinite(p.value) && (!this.best || this.better(p.value, this.best.value));
     if (improved) this.best = p;
-    return { improved, findings: [this.stagnant(p), this.constant(p), this.overfitting(p)].filter((f): f is FindingInput => f !== undefined) };
+    return {
+      improved,
+      findings: [this.stagnant(p), this.constant(p), this.overfitting(p)].filter(
+        (f): f is FindingInput => f !== undefined,
+      ),
+    };
   }
 
   /** Evaluations since the best one. */
@@ -66,8 +71,17 @@ export class EvalHistory {
       severity: 'warn',
       step: p.step,
       message: `${this.metric} has not improved${this.o.minDelta ? ` by ${this.o.minDelta}` : ''} for ${this.sinceBest} evaluations (best ${best ? best.value.toPrecision(4) : 'none'} at step ${best?.step ?? '-'}, now ${p.value.toPrecision(4)})`,
-      evidence: { metric: this.metric, mode: this.mode, best: best?.value, bestStep: best?.step, now: p.value, patience: this.o.patience, values: this.points.slice(-this.o.patience - 1).map((x) => x.value) },
-      suggestion: 'If the training loss is also flat, the weights are not learning (learning rate 0 or tiny, frozen layers, a detached loss). If it falls, the model may be overfitting or the metric plateaued: lower the learning rate or stop early.',
+      evidence: {
+        metric: this.metric,
+        mode: this.mode,
+        best: best?.value,
+        bestStep: best?.step,
+        now: p.value,
+        patience: this.o.patience,
+        values: this.points.slice(-this.o.patience - 1).map((x) => x.value),
+      },
+      suggestion:
+        'If the training loss is also flat, the weights are not learning (learning rate 0 or tiny, frozen layers, a detached loss). If it falls, the model may be overfitting or the metric plateaued: lower the learning rate or stop early.',
     });
   }
 
@@ -83,8 +97,13 @@ export class EvalHistory {
       severity: 'warn',
       step: p.step,
       message: `the model does the same thing at every evaluation: identical behaviour over the last ${n} evaluations (steps ${last[0]!.step}-${p.step}) and ${this.metric} flat at ${p.value.toPrecision(4)}`,
-      evidence: { signature: p.signature.length > 200 ? `${p.signature.slice(0, 200)}…` : p.signature, steps: last.map((x) => x.step), values: last.map((x) => x.value) },
-      suggestion: 'Nothing reaches the weights: check the learning rate, that the reward/labels vary (a constant reward gives zero advantage), and that the loss depends on the model output.',
+      evidence: {
+        signature: p.signature.length > 200 ? `${p.signature.slice(0, 200)}…` : p.signature,
+        steps: last.map((x) => x.step),
+        values: last.map((x) => x.value),
+      },
+      suggestion:
+        'Nothing reaches the weights: check the learning rate, that the reward/labels vary (a constant reward gives zero advantage), and that the loss depends on the model output.',
     });
   }
 
@@ -96,15 +115,22 @@ export class EvalHistory {
     if (last.some((x) => x.evalLoss === undefined || x.trainLoss === undefined)) return undefined;
     const trainFalls = last.every((x, i) => i === 0 || x.trainLoss! < last[i - 1]!.trainLoss!);
     const bestEval = Math.min(...this.points.slice(0, this.points.length - n + 1).map((x) => x.evalLoss ?? Infinity));
-    const evalRises = last.slice(1).every((x) => x.evalLoss! > first.evalLoss! + this.o.minDelta) && first.evalLoss! <= bestEval + 1e-12;
+    const evalRises =
+      last.slice(1).every((x) => x.evalLoss! > first.evalLoss! + this.o.minDelta) &&
+      first.evalLoss! <= bestEval + 1e-12;
     if (!trainFalls || !evalRises) return undefined;
     return this.once('overfitting', {
       code: 'overfitting',
       severity: 'warn',
       step: p.step,
       message: `training loss keeps falling (${first.trainLoss!.toPrecision(3)} -> ${p.trainLoss!.toPrecision(3)}) while the evaluation loss rises (${first.evalLoss!.toPrecision(3)} -> ${p.evalLoss!.toPrecision(3)}) over ${n} evaluations`,
-      evidence: { steps: last.map((x) => x.step), trainLoss: last.map((x) => x.trainLoss), evalLoss: last.map((x) => x.evalLoss) },
-      suggestion: 'More data or augmentation, a smaller model, dropout or weight decay, or stop early (options stop + restoreBest).',
+      evidence: {
+        steps: last.map((x) => x.step),
+        trainLoss: last.map((x) => x.trainLoss),
+        evalLoss: last.map((x) => x.evalLoss),
+      },
+      suggestion:
+        'More data or augmentation, a smaller model, dropout or weight decay, or stop early (options stop + restoreBest).',
     });
   }
 }

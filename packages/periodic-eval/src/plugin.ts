@@ -1,4 +1,12 @@
-import { definePlugin, describeParams, saveModelFiles, tf, toJson, type EvalResult, type PluginContext } from '@trainwatch/core';
+import {
+  definePlugin,
+  describeParams,
+  saveModelFiles,
+  tf,
+  toJson,
+  type EvalResult,
+  type PluginContext,
+} from '@trainwatch/core';
 import { evaluateDataset } from './dataset-eval';
 import { EvalHistory } from './history';
 import { PeriodicEvalOptions } from './options';
@@ -35,13 +43,18 @@ const meanVar = (xs: readonly number[]) => {
  */
 export const periodicEval = definePlugin({
   name: 'periodic-eval',
-  description: 'Evaluate the current weights every N steps / T minutes / epoch (held-out data or the task’s evaluator, e.g. play the game); eval-stagnant, constant-behaviour, overfitting, loss-not-decreasing, init-loss-unexpected; early stopping, best weights.',
+  description:
+    'Evaluate the current weights every N steps / T minutes / epoch (held-out data or the task’s evaluator, e.g. play the game); eval-stagnant, constant-behaviour, overfitting, loss-not-decreasing, init-loss-unexpected; early stopping, best weights.',
   schema: PeriodicEvalOptions,
   setup(ctx) {
     const o = ctx.options;
     const useTask = o.evaluator === 'task' || (o.evaluator === 'auto' && ctx.task.evaluate !== undefined);
-    if (useTask && !ctx.task.evaluate) throw new Error(`evaluator "task" needs a task with evaluate(); task "${ctx.task.name}" has none`);
-    if (!useTask && !ctx.task.validation) throw new Error(`evaluator "dataset" needs held-out data; task "${ctx.task.name}" has none (set training.validation.split or use a task evaluator)`);
+    if (useTask && !ctx.task.evaluate)
+      throw new Error(`evaluator "task" needs a task with evaluate(); task "${ctx.task.name}" has none`);
+    if (!useTask && !ctx.task.validation)
+      throw new Error(
+        `evaluator "dataset" needs held-out data; task "${ctx.task.name}" has none (set training.validation.split or use a task evaluator)`,
+      );
     let history: EvalHistory | undefined;
     let lastEvalStep = -1;
     let lastEvalClock = ctx.clock();
@@ -75,12 +88,43 @@ export const periodicEval = definePlugin({
         sinceEval = [];
         history ??= makeHistory(o, rec.monitor);
         const value = rec.metrics[history.metric];
-        if (value === undefined) throw new Error(`monitor.metric "${history.metric}" is not among the evaluator's metrics (${Object.keys(rec.metrics).join(', ')})`);
-        const signature = rec.behaviour === undefined ? undefined : typeof rec.behaviour === 'string' ? rec.behaviour : rec.behaviour.join(',');
-        const { improved, findings } = history.add({ step, value, evalLoss: useTask ? undefined : rec.metrics['loss'], trainLoss, signature });
-        const record: EvalRecord = { step, epoch, trigger: triggers, evaluator: useTask ? 'task' : 'dataset', metrics: rec.metrics, monitor: { metric: history.metric, value, best: improved }, ...(trainLoss !== undefined ? { trainLoss } : {}), evalMs, ...(rec.behaviour !== undefined && useTask ? { behaviour: rec.behaviour } : {}), ...(rec.confusion ? { confusion: rec.confusion } : {}), ...(rec.details ? { details: rec.details } : {}) };
+        if (value === undefined)
+          throw new Error(
+            `monitor.metric "${history.metric}" is not among the evaluator's metrics (${Object.keys(rec.metrics).join(', ')})`,
+          );
+        const signature =
+          rec.behaviour === undefined
+            ? undefined
+            : typeof rec.behaviour === 'string'
+              ? rec.behaviour
+              : rec.behaviour.join(',');
+        const { improved, findings } = history.add({
+          step,
+          value,
+          evalLoss: useTask ? undefined : rec.metrics['loss'],
+          trainLoss,
+          signature,
+        });
+        const record: EvalRecord = {
+          step,
+          epoch,
+          trigger: triggers,
+          evaluator: useTask ? 'task' : 'dataset',
+          metrics: rec.metrics,
+          monitor: { metric: history.metric, value, best: improved },
+          ...(trainLoss !== undefined ? { trainLoss } : {}),
+          evalMs,
+          ...(rec.behaviour !== undefined && useTask ? { behaviour: rec.behaviour } : {}),
+          ...(rec.confusion ? { confusion: rec.confusion } : {}),
+          ...(rec.details ? { details: rec.details } : {}),
+        };
         ctx.artifacts.appendLine('periodic-eval/evals.jsonl', toJson(record));
-        ctx.log.info(`eval @${step} (${triggers.join('+')}): ${Object.entries(rec.metrics).filter(([k]) => !k.startsWith('acc_class_')).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join('  ')}${improved ? '  (best)' : ''}  [${evalMs.toFixed(0)} ms]`);
+        ctx.log.info(
+          `eval @${step} (${triggers.join('+')}): ${Object.entries(rec.metrics)
+            .filter(([k]) => !k.startsWith('acc_class_'))
+            .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+            .join('  ')}${improved ? '  (best)' : ''}  [${evalMs.toFixed(0)} ms]`,
+        );
         if (improved) {
           keepBest();
           if (o.saveBest) await saveModelFiles(ctx.model, ctx.artifacts.path('periodic-eval/best'));
@@ -88,7 +132,8 @@ export const periodicEval = definePlugin({
         if (triggers.includes('baseline') && !useTask) initLoss(ctx, rec.metrics['loss']!, step);
         for (const f of findings) {
           ctx.report(f);
-          if (f.code === 'eval-stagnant' && o.stop) ctx.requestStop(`early stopping: ${history.metric} did not improve for ${o.patience} evaluations`);
+          if (f.code === 'eval-stagnant' && o.stop)
+            ctx.requestStop(`early stopping: ${history.metric} did not improve for ${o.patience} evaluations`);
         }
         checkLossTrend(step, improved);
       } finally {
@@ -113,7 +158,8 @@ export const periodicEval = definePlugin({
         step,
         message: `training loss is not decreasing: mean of the last ${w} steps ${last.m.toPrecision(4)} vs ${prev.m.toPrecision(4)} for the ${w} before (z = ${z.toFixed(2)}), and ${history!.metric} did not improve`,
         evidence: { window: w, lastMean: last.m, previousMean: prev.m, z },
-        suggestion: 'Check the learning rate (0 or far too small), frozen layers, that the optimizer gets the model’s variables, and that the loss depends on the model output.',
+        suggestion:
+          'Check the learning rate (0 or far too small), frozen layers, that the optimizer gets the model’s variables, and that the loss depends on the model output.',
       });
     }
 
@@ -131,7 +177,7 @@ export const periodicEval = definePlugin({
     ctx.bus.on('epoch:end', (e) => (o.atEpochEnd ? run(['epoch'], e.step, e.epoch) : undefined));
     ctx.bus.on('run:end', async (e) => {
       if (o.final && e.status !== 'failed') await run(['final'], e.step, e.epoch);
-      if (o.restoreBest && best && (e.status !== 'failed')) {
+      if (o.restoreBest && best && e.status !== 'failed') {
         ctx.restoreWeights(best);
         ctx.log.info(`restored the weights of the best evaluation (step ${history?.best?.step})`);
       }
@@ -140,7 +186,14 @@ export const periodicEval = definePlugin({
           code: 'eval-summary',
           severity: 'info',
           message: `${evaluations} evaluations took ${(evalMsTotal / 1000).toFixed(1)} s (${((100 * evalMsTotal) / Math.max(1, e.wallMs)).toFixed(1)}% of the run); best ${history?.metric} ${history?.best?.value.toPrecision(4)} at step ${history?.best?.step}`,
-          evidence: { evaluations, evalMs: evalMsTotal, wallMs: e.wallMs, best: history?.best?.value, bestStep: history?.best?.step, metric: history?.metric },
+          evidence: {
+            evaluations,
+            evalMs: evalMsTotal,
+            wallMs: e.wallMs,
+            best: history?.best?.value,
+            bestStep: history?.best?.step,
+            metric: history?.metric,
+          },
         });
       }
     });
@@ -150,8 +203,18 @@ export const periodicEval = definePlugin({
 
 function makeHistory(o: PeriodicEvalOptions, suggested: EvalResult['monitor']): EvalHistory {
   const metric = o.monitor.metric === 'auto' ? (suggested?.metric ?? 'loss') : o.monitor.metric;
-  const mode = o.monitor.mode !== 'auto' ? o.monitor.mode : o.monitor.metric === 'auto' && suggested ? suggested.mode : /loss/i.test(metric) ? 'min' : 'max';
-  const target = o.monitor.metric === 'auto' && suggested?.target !== undefined && mode === suggested.mode ? suggested.target : undefined;
+  const mode =
+    o.monitor.mode !== 'auto'
+      ? o.monitor.mode
+      : o.monitor.metric === 'auto' && suggested
+        ? suggested.mode
+        : /loss/i.test(metric)
+          ? 'min'
+          : 'max';
+  const target =
+    o.monitor.metric === 'auto' && suggested?.target !== undefined && mode === suggested.mode
+      ? suggested.target
+      : undefined;
   return new EvalHistory(o, metric, mode, target);
 }
 
@@ -166,12 +229,29 @@ interface Evaluated {
 async function evaluateNow(ctx: Ctx, useTask: boolean, step: number, epoch: number): Promise<Evaluated> {
   if (useTask) {
     // The task's evaluator gets the live model: it must only run inference.
-    const r = await ctx.task.evaluate!(ctx.model as never, { step, epoch, seed: ctx.state.training.seed, log: ctx.log });
-    return { metrics: { ...r.metrics }, ...(r.behaviour !== undefined ? { behaviour: r.behaviour } : {}), ...(r.monitor ? { monitor: r.monitor } : {}), ...(r.details ? { details: r.details } : {}) };
+    const r = await ctx.task.evaluate!(ctx.model as never, {
+      step,
+      epoch,
+      seed: ctx.state.training.seed,
+      log: ctx.log,
+    });
+    return {
+      metrics: { ...r.metrics },
+      ...(r.behaviour !== undefined ? { behaviour: r.behaviour } : {}),
+      ...(r.monitor ? { monitor: r.monitor } : {}),
+      ...(r.details ? { details: r.details } : {}),
+    };
   }
-  const d = await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, { batchSize: ctx.options.batchSize, maxBatches: ctx.options.maxBatches });
+  const d = await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, {
+    batchSize: ctx.options.batchSize,
+    maxBatches: ctx.options.maxBatches,
+  });
   // The predicted classes are the behaviour: identical predictions at every evaluation = nothing changes.
-  return { metrics: d.metrics, ...(d.predictions ? { behaviour: hashInts(d.predictions) } : {}), ...(d.confusion ? { confusion: d.confusion } : {}) };
+  return {
+    metrics: d.metrics,
+    ...(d.predictions ? { behaviour: hashInts(d.predictions) } : {}),
+    ...(d.confusion ? { confusion: d.confusion } : {}),
+  };
 }
 
 /** A short fingerprint of the predictions (FNV-1a), enough to tell identical from changed. */
@@ -196,6 +276,9 @@ function initLoss(ctx: Ctx, loss: number, step: number): void {
     step,
     message: `initial loss ${loss.toPrecision(4)} is far from ln(${classes}) = ${expected.toPrecision(4)}, the cross-entropy of a model that starts by guessing uniformly`,
     evidence: { loss, expected, classes, relativeDifference: off, tolerance: ctx.options.initLoss.tolerance },
-    suggestion: loss > expected ? 'The last layer starts too confident: initialise it with small weights (Glorot) and zero bias; check the output activation (softmax) and that labels are one-hot and aligned with the outputs.' : 'Lower than chance before training: labels may leak into the inputs, or the loss is computed on the wrong tensors.',
+    suggestion:
+      loss > expected
+        ? 'The last layer starts too confident: initialise it with small weights (Glorot) and zero bias; check the output activation (softmax) and that labels are one-hot and aligned with the outputs.'
+        : 'Lower than chance before training: labels may leak into the inputs, or the loss is computed on the wrong tensors.',
   });
 }

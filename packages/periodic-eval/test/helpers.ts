@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, runWith, tf, type LoadedPlugin, type RunRequest, type RunResult, type Task } from '@trainwatch/core';
+import {
+  defineTask,
+  runWith,
+  tf,
+  type LoadedPlugin,
+  type RunRequest,
+  type RunResult,
+  type Task,
+} from '@trainwatch/core';
 import { catchGame, mnistMlp } from '@trainwatch/tasks';
 import { periodicEval, type EvalRecord } from '../src';
 
@@ -13,10 +21,26 @@ export async function evaluated(opts: {
   clock?: RunRequest['clock'];
   onBus?: RunRequest['onBus'];
 }): Promise<RunResult & { evals: EvalRecord[] }> {
-  const r = await runWith({ task: opts.task ?? mnistMlp, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[periodicEval, opts.options ?? {}], ...(opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options])], clock: opts.clock, onBus: opts.onBus });
+  const r = await runWith({
+    task: opts.task ?? mnistMlp,
+    taskOptions: opts.taskOptions ?? {},
+    training: { epochs: 1, ...opts.training },
+    plugins: [
+      [periodicEval, opts.options ?? {}],
+      ...(opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]),
+    ],
+    clock: opts.clock,
+    onBus: opts.onBus,
+  });
   const runDir = r.runDir;
   const file = path.join(runDir, 'periodic-eval', 'evals.jsonl');
-  const evals = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord) : [];
+  const evals = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as EvalRecord)
+    : [];
   return { ...r, evals };
 }
 

@@ -7,7 +7,11 @@ const mlp = { limit: 1000, hidden: [32], activation: 'relu' };
 
 describe('periodic-eval on faulty runs', () => {
   it('a frozen model (learning rate 0) on MNIST: eval-stagnant, constant-behaviour and loss-not-decreasing', async () => {
-    const r = await evaluated({ taskOptions: mlp, training: { epochs: 12, learningRate: 0 }, options: { everySteps: 20, lossWindow: 20 } });
+    const r = await evaluated({
+      taskOptions: mlp,
+      training: { epochs: 12, learningRate: 0 },
+      options: { everySteps: 20, lossWindow: 20 },
+    });
     expect(codes(r)).toEqual(expect.arrayContaining(['eval-stagnant', 'constant-behaviour', 'loss-not-decreasing']));
     expect(new Set(r.evals.map((e) => e.metrics['acc'])).size).toBe(1);
   });
@@ -21,9 +25,17 @@ describe('periodic-eval on faulty runs', () => {
 
   it('the catch game with rewards wired to a constant: eval-stagnant (and constant-behaviour without the entropy bonus)', async () => {
     // The entropy bonus still moves the policy (towards uniform), so behaviour drifts while the reward stays flat.
-    const r = await evaluated({ task: catchGame, taskOptions: { reward: 'constant' }, training: { epochs: 6, learningRate: 0.01 } });
+    const r = await evaluated({
+      task: catchGame,
+      taskOptions: { reward: 'constant' },
+      training: { epochs: 6, learningRate: 0.01 },
+    });
     expect(codes(r)).toContain('eval-stagnant');
-    const pure = await evaluated({ task: catchGame, taskOptions: { reward: 'constant', entropy: 0 }, training: { epochs: 6, learningRate: 0.01 } });
+    const pure = await evaluated({
+      task: catchGame,
+      taskOptions: { reward: 'constant', entropy: 0 },
+      training: { epochs: 6, learningRate: 0.01 },
+    });
     expect(codes(pure)).toEqual(expect.arrayContaining(['constant-behaviour', 'eval-stagnant']));
   });
 
@@ -44,11 +56,20 @@ describe('periodic-eval on faulty runs', () => {
     const task = defineTask({
       name: 'hot-output',
       async create(_o, ctx) {
-        const base = await mnistMlp.create({ validationFraction: 0.2, limit: 500, hidden: [32], activation: 'relu' }, ctx);
+        const base = await mnistMlp.create(
+          { validationFraction: 0.2, limit: 500, hidden: [32], activation: 'relu' },
+          ctx,
+        );
         base.model.dispose();
         const m = tf.sequential();
         m.add(tf.layers.dense({ units: 32, activation: 'relu', inputShape: [784] }));
-        m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 10, seed: 1 }) }));
+        m.add(
+          tf.layers.dense({
+            units: 10,
+            activation: 'softmax',
+            kernelInitializer: tf.initializers.randomNormal({ stddev: 10, seed: 1 }),
+          }),
+        );
         return { ...base, model: m };
       },
     });
@@ -62,13 +83,21 @@ describe('periodic-eval on faulty runs', () => {
 
 describe('periodic-eval on healthy runs', () => {
   it('MNIST: no finding at warn or above; baseline, per-epoch and per-class metrics recorded; eval time kept apart', async () => {
-    const r = await evaluated({ taskOptions: { limit: 2000, hidden: [64], activation: 'relu' }, training: { epochs: 4 } });
+    const r = await evaluated({
+      taskOptions: { limit: 2000, hidden: [64], activation: 'relu' },
+      training: { epochs: 4 },
+    });
     expect(loud(r)).toEqual([]);
     expect(r.evals.map((e) => e.trigger[0])).toEqual(['baseline', 'epoch', 'epoch', 'epoch', 'epoch']);
     expect(r.evals[0]!.step).toBe(0);
     expect(r.evals.at(-1)!.metrics['acc']).toBeGreaterThan(r.evals[0]!.metrics['acc']! + 0.5);
     expect(r.evals.at(-1)!.metrics['acc_class_3']).toBeGreaterThan(0.5);
-    expect(r.evals.at(-1)!.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(400);
+    expect(
+      r.evals
+        .at(-1)!
+        .confusion!.flat()
+        .reduce((a, b) => a + b, 0),
+    ).toBe(400);
     expect(r.findings.find((f) => f.code === 'eval-summary')!.evidence['evaluations']).toBe(5);
   });
 
@@ -104,7 +133,9 @@ describe('schedule, best weights, hygiene', () => {
       setup(ctx) {
         ctx.bus.on('run:end', async () => {
           val = { x: tf.clone(ctx.task.validation!.x), y: tf.clone(ctx.task.validation!.y) };
-          atEnd = (await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, { batchSize: 256, maxBatches: 0 })).metrics['loss'];
+          atEnd = (
+            await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, { batchSize: 256, maxBatches: 0 })
+          ).metrics['loss'];
         });
       },
     });
@@ -119,7 +150,12 @@ describe('schedule, best weights, hygiene', () => {
     const best = r.evals.filter((e) => e.monitor.best).at(-1)!;
     expect(atEnd).toBeCloseTo(best.metrics['loss']!, 5);
     const loaded = await loadModelFiles(path.join(r.runDir, 'periodic-eval', 'best'));
-    const again = await evaluateDataset(loaded, val!, (y, p) => tf.losses.softmaxCrossEntropy(y, tf.log(p)) as tf.Scalar, { batchSize: 256, maxBatches: 0 });
+    const again = await evaluateDataset(
+      loaded,
+      val!,
+      (y, p) => tf.losses.softmaxCrossEntropy(y, tf.log(p)) as tf.Scalar,
+      { batchSize: 256, maxBatches: 0 },
+    );
     expect(again.metrics['acc']).toBe(best.metrics['acc']);
     loaded.dispose();
     tf.dispose([val!.x, val!.y]);
@@ -127,9 +163,22 @@ describe('schedule, best weights, hygiene', () => {
 
   it('keeps the tensor count flat across steps and evaluations', async () => {
     const counts = new Map<number, number>();
-    const counter = definePlugin({ name: 'count', order: 'post', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors))) });
+    const counter = definePlugin({
+      name: 'count',
+      order: 'post',
+      setup: (ctx) =>
+        void ctx.bus.on(
+          'batch:end',
+          (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
+        ),
+    });
     const before = tf.memory().numTensors;
-    const r = await evaluated({ taskOptions: { limit: 1000, hidden: [16], activation: 'relu' }, training: { epochs: 6 }, options: { everySteps: 5 }, extra: [{ plugin: counter, options: {} }] });
+    const r = await evaluated({
+      taskOptions: { limit: 1000, hidden: [16], activation: 'relu' },
+      training: { epochs: 6 },
+      options: { everySteps: 5 },
+      extra: [{ plugin: counter, options: {} }],
+    });
     expect(r.status).toBe('completed');
     expect(counts.get(60)).toBe(counts.get(20));
     expect(tf.memory().numTensors).toBe(before);

@@ -50,7 +50,16 @@ export function sliceStats(obs: readonly Observation[], minSupport: number): Sli
     const p2 = restE / restN;
     const pooled = f.e / f.n;
     const se = Math.sqrt(pooled * (1 - pooled) * (1 / s.n + 1 / restN));
-    out.push({ slice, family: familyOf(slice), n: s.n, errors: s.e, rate: p1, restRate: p2, z: se > 0 ? (p1 - p2) / se : 0, examples: s.ex });
+    out.push({
+      slice,
+      family: familyOf(slice),
+      n: s.n,
+      errors: s.e,
+      rate: p1,
+      restRate: p2,
+      z: se > 0 ? (p1 - p2) / se : 0,
+      examples: s.ex,
+    });
   }
   return out.sort((a, b) => b.z - a.z);
 }
@@ -63,7 +72,11 @@ export class PatternFinder {
   private readonly reported = new Set<string>();
   constructor(private readonly o: QualitativeSamplerOptions['patterns']) {}
 
-  update(step: number, stats: readonly SliceStat[], describe: (s: SliceStat) => { detail: string; evidence: Record<string, unknown> }): FindingInput[] {
+  update(
+    step: number,
+    stats: readonly SliceStat[],
+    describe: (s: SliceStat) => { detail: string; evidence: Record<string, unknown> },
+  ): FindingInput[] {
     const out: FindingInput[] = [];
     const standing = new Set<string>();
     for (const s of stats) {
@@ -79,8 +92,19 @@ export class PatternFinder {
         severity: 'warn',
         step,
         message: `systematic error in slice "${s.slice}": wrong ${(100 * s.rate).toFixed(0)}% of ${s.n} vs ${(100 * s.restRate).toFixed(0)}% for the rest of "${s.family}" (z = ${s.z.toFixed(1)})${d.detail}`,
-        evidence: { slice: s.slice, family: s.family, support: s.n, errors: s.errors, rate: s.rate, restRate: s.restRate, z: s.z, examples: s.examples, ...d.evidence },
-        suggestion: 'Look at the example ids: an error concentrated in one class, token or image region usually means a bug in the data code (labels remapped, a preprocessing step that differs for that slice) rather than a hard problem.',
+        evidence: {
+          slice: s.slice,
+          family: s.family,
+          support: s.n,
+          errors: s.errors,
+          rate: s.rate,
+          restRate: s.restRate,
+          z: s.z,
+          examples: s.examples,
+          ...d.evidence,
+        },
+        suggestion:
+          'Look at the example ids: an error concentrated in one class, token or image region usually means a bug in the data code (labels remapped, a preprocessing step that differs for that slice) rather than a hard problem.',
       });
     }
     for (const k of this.runs.keys()) if (!standing.has(k)) this.runs.set(k, 0);

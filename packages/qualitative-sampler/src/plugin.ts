@@ -41,7 +41,8 @@ interface Judged {
  */
 export const qualitativeSampler = definePlugin({
   name: 'qualitative-sampler',
-  description: 'Decoded samples, predicted vs true labels and images over the run; systematic-error slices, constant predictions, label disagreements.',
+  description:
+    'Decoded samples, predicted vs true labels and images over the run; systematic-error slices, constant predictions, label disagreements.',
   schema: QualitativeSamplerOptions,
   setup(ctx) {
     const o = ctx.options;
@@ -61,10 +62,17 @@ export const qualitativeSampler = definePlugin({
     const name = (k: number) => ctx.task.classNames?.[k] ?? String(k);
     const probes = chooseProbes(setN, o.size, o.seed, classes ? (i) => argmax(yRow(i)) : undefined);
     const picture = pictureOf(hooks, val.x.shape);
-    const regions = picture && o.patterns.regions ? Array.from({ length: setN }, (_, i) => quadrant(picture(xRow(i)))) : undefined;
+    const regions =
+      picture && o.patterns.regions ? Array.from({ length: setN }, (_, i) => quadrant(picture(xRow(i)))) : undefined;
     const images = new Map<number, string>();
     if (picture && o.images) {
-      for (const id of probes) images.set(id, ctx.artifacts.write(`qualitative-sampler/images/${id}.png`, encodePng(picture(xRow(id)), o.imageScale)).slice(ctx.artifacts.dir.length + 1));
+      for (const id of probes)
+        images.set(
+          id,
+          ctx.artifacts
+            .write(`qualitative-sampler/images/${id}.png`, encodePng(picture(xRow(id)), o.imageScale))
+            .slice(ctx.artifacts.dir.length + 1),
+        );
     }
     const finder = new PatternFinder(o.patterns);
     const streak = new Map<number, { cls: number; count: number }>();
@@ -84,15 +92,23 @@ export const qualitativeSampler = definePlugin({
         judged.push(j);
         if (j.correct === undefined) continue;
         if (classes) {
-          obs.push({ slice: `true ${name(j.cls!)}`, error: !j.correct, id: i }, { slice: `predicted ${name(j.pred!)}`, error: !j.correct, id: i });
+          obs.push(
+            { slice: `true ${name(j.cls!)}`, error: !j.correct, id: i },
+            { slice: `predicted ${name(j.pred!)}`, error: !j.correct, id: i },
+          );
         }
         if (regions) obs.push({ slice: `region ${regions[i]}`, error: !j.correct, id: i });
         for (const s of hooks?.slices?.(xRow(i), yRow(i), p) ?? []) obs.push({ slice: s.slice, error: s.error, id: i });
       }
-      const records = probes.map((id) => record(step, epoch, id, judged[id]!, predsFlat.subarray(id * pw, (id + 1) * pw)));
+      const records = probes.map((id) =>
+        record(step, epoch, id, judged[id]!, predsFlat.subarray(id * pw, (id + 1) * pw)),
+      );
       for (const r of records) ctx.artifacts.appendLine('qualitative-sampler/samples.jsonl', toJson(r));
       printTable(ctx, step, records);
-      for (const f of finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) => describe(s, judged, classes ? name : undefined))) ctx.report(f);
+      for (const f of finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) =>
+        describe(s, judged, classes ? name : undefined),
+      ))
+        ctx.report(f);
       if (afterFirstEpoch && !constantReported) checkConstant(step, records);
       if (classes) trackDisagreement(judged);
     }
@@ -101,14 +117,25 @@ export const qualitativeSampler = definePlugin({
       if (classes) {
         const cls = argmax(y);
         const pred = argmax(p);
-        return { cls, pred, confidence: p[pred]!, correct: cls === pred, label: hooks?.decode ? hooks.decode(y) : name(cls), prediction: hooks?.decode ? hooks.decode(p) : name(pred) };
+        return {
+          cls,
+          pred,
+          confidence: p[pred]!,
+          correct: cls === pred,
+          label: hooks?.decode ? hooks.decode(y) : name(cls),
+          prediction: hooks?.decode ? hooks.decode(p) : name(pred),
+        };
       }
       if (hooks?.decode) {
         const label = hooks.decode(y);
         const prediction = hooks.decode(p);
         return { label, prediction, correct: label === prediction };
       }
-      return { label: Array.from(y.slice(0, 4), (v) => v.toPrecision(3)).join(' '), prediction: Array.from(p.slice(0, 4), (v) => v.toPrecision(3)).join(' '), correct: undefined };
+      return {
+        label: Array.from(y.slice(0, 4), (v) => v.toPrecision(3)).join(' '),
+        prediction: Array.from(p.slice(0, 4), (v) => v.toPrecision(3)).join(' '),
+        correct: undefined,
+      };
     }
 
     function record(step: number, epoch: number, id: number, j: Judged, p: ArrayLike<number>): SampleRecord {
@@ -140,8 +167,13 @@ export const qualitativeSampler = definePlugin({
         severity: 'warn',
         step,
         message: `all ${records.length} probe samples get the same prediction "${records[0]!.prediction}"`,
-        evidence: { prediction: records[0]!.prediction, probes: records.length, labels: [...new Set(records.map((r) => r.label))].slice(0, 10) },
-        suggestion: 'The output ignores the input: check that inputs reach the model (a constant or zeroed batch), dead or saturated layers, a learning rate that collapsed the network, or class imbalance with a loss that rewards the majority class.',
+        evidence: {
+          prediction: records[0]!.prediction,
+          probes: records.length,
+          labels: [...new Set(records.map((r) => r.label))].slice(0, 10),
+        },
+        suggestion:
+          'The output ignores the input: check that inputs reach the model (a constant or zeroed batch), dead or saturated layers, a learning rate that collapsed the network, or class imbalance with a loss that rewards the majority class.',
       });
     }
 
@@ -155,12 +187,19 @@ export const qualitativeSampler = definePlugin({
     }
 
     ctx.bus.on('run:begin', () => (o.baseline ? sample(0, 0, false) : undefined));
-    ctx.bus.on('batch:end', (e) => (o.every > 0 && (e.step + 1) % o.every === 0 ? sample(e.step + 1, e.epoch, e.epoch >= 1) : undefined));
+    ctx.bus.on('batch:end', (e) =>
+      o.every > 0 && (e.step + 1) % o.every === 0 ? sample(e.step + 1, e.epoch, e.epoch >= 1) : undefined,
+    );
     ctx.bus.on('epoch:end', (e) => (o.atEpochEnd ? sample(e.step, e.epoch, true) : undefined));
     ctx.bus.on('run:end', () => {
       const listed = [...streak.entries()].filter(([, s]) => s.count >= o.disagreement.samplings);
       if (listed.length === 0) return;
-      const all = listed.map(([id, s]) => ({ id, label: name(argmax(yRow(id))), predicted: name(s.cls), samplings: s.count }));
+      const all = listed.map(([id, s]) => ({
+        id,
+        label: name(argmax(yRow(id))),
+        predicted: name(s.cls),
+        samplings: s.count,
+      }));
       const rows = all.slice(0, o.disagreement.list);
       ctx.artifacts.writeJson('qualitative-sampler/label-disagreement.json', all);
       ctx.report({
@@ -168,7 +207,8 @@ export const qualitativeSampler = definePlugin({
         severity: 'info',
         message: `${listed.length} held-out examples are predicted confidently (p >= ${o.disagreement.confidence}) and consistently (${o.disagreement.samplings}+ samplings) as another class than their label: worth a look for label noise or a pipeline bug`,
         evidence: { count: listed.length, examples: rows, file: 'qualitative-sampler/label-disagreement.json' },
-        suggestion: 'Open the listed examples (ids index the held-out set); if the labels are wrong, fix the data; if many share one pattern, look at the data code.',
+        suggestion:
+          'Open the listed examples (ids index the held-out set); if the labels are wrong, fix the data; if many share one pattern, look at the data code.',
       });
     });
   },
@@ -188,7 +228,11 @@ async function predictAll(ctx: Ctx, x: tf.Tensor, n: number): Promise<Float32Arr
   }
 }
 
-function describe(s: SliceStat, judged: Judged[], name: ((k: number) => string) | undefined): { detail: string; evidence: Record<string, unknown> } {
+function describe(
+  s: SliceStat,
+  judged: Judged[],
+  name: ((k: number) => string) | undefined,
+): { detail: string; evidence: Record<string, unknown> } {
   if (!name || (s.family !== 'true' && s.family !== 'predicted')) return { detail: '', evidence: {} };
   // The dominant confusion inside the slice: which class it is mistaken for (or mistaken from).
   const counts = new Map<number, number>();
@@ -219,12 +263,19 @@ function printTable(ctx: Ctx, step: number, records: SampleRecord[]): void {
   const right = records.filter((r) => r.correct).length;
   const lines = [`samples @${step}: ${right}/${records.length} probes right`];
   for (const r of show) {
-    const input = r.input && !r.input.includes('\n') ? `${cut(r.input, 16).padEnd(16)} → ` : `#${String(r.id).padEnd(5)} `;
+    const input =
+      r.input && !r.input.includes('\n') ? `${cut(r.input, 16).padEnd(16)} → ` : `#${String(r.id).padEnd(5)} `;
     const conf = r.confidence !== undefined ? ` (${(100 * r.confidence).toFixed(0)}%)` : '';
-    lines.push(`  ${r.correct === undefined ? ' ' : r.correct ? '✓' : '✗'} ${input}${cut(r.prediction, 28)}${conf}${r.correct ? '' : `   [true: ${cut(r.label, 28)}]`}`);
+    lines.push(
+      `  ${r.correct === undefined ? ' ' : r.correct ? '✓' : '✗'} ${input}${cut(r.prediction, 28)}${conf}${r.correct ? '' : `   [true: ${cut(r.label, 28)}]`}`,
+    );
   }
   // Pictures rendered as text (digits) do not fit a table row: draw the first wrong one below it.
   const wrong = show.find((r) => r.correct === false && r.input?.includes('\n'));
-  if (wrong) lines.push(`  #${wrong.id}: predicted ${wrong.prediction}, labelled ${wrong.label}`, ...wrong.input!.split('\n').map((l) => `    ${l}`));
+  if (wrong)
+    lines.push(
+      `  #${wrong.id}: predicted ${wrong.prediction}, labelled ${wrong.label}`,
+      ...wrong.input!.split('\n').map((l) => `    ${l}`),
+    );
   ctx.log.info(lines.join('\n'));
 }

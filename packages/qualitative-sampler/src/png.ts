@@ -13,7 +13,10 @@ function chunk(type: string, data: Buffer): Buffer {
  * Encodes an 8-bit grey or RGB PNG from values in [0, 1] (row-major, channels last), scaled up by
  * `scale` with nearest neighbour so a 28x28 digit is visible. No dependency: zlib does the deflate.
  */
-export function encodePng(img: { width: number; height: number; channels: 1 | 3; data: ArrayLike<number> }, scale = 1): Buffer {
+export function encodePng(
+  img: { width: number; height: number; channels: 1 | 3; data: ArrayLike<number> },
+  scale = 1,
+): Buffer {
   const w = img.width * scale;
   const h = img.height * scale;
   const c = img.channels;
@@ -33,7 +36,12 @@ export function encodePng(img: { width: number; height: number; channels: 1 | 3;
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = c === 1 ? 0 : 2; // grey or RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Reads back width, height, channels and pixels of a PNG written by {@link encodePng} (for tests and the report). */
@@ -47,7 +55,8 @@ export function decodePng(buf: Buffer): { width: number; height: number; channel
     const len = buf.readUInt32BE(off);
     const type = buf.toString('ascii', off + 4, off + 8);
     const data = buf.subarray(off + 8, off + 8 + len);
-    if (zlib.crc32(buf.subarray(off + 4, off + 8 + len)) >>> 0 !== buf.readUInt32BE(off + 8 + len)) throw new Error(`PNG chunk ${type}: bad CRC`);
+    if (zlib.crc32(buf.subarray(off + 4, off + 8 + len)) >>> 0 !== buf.readUInt32BE(off + 8 + len))
+      throw new Error(`PNG chunk ${type}: bad CRC`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -57,6 +66,7 @@ export function decodePng(buf: Buffer): { width: number; height: number; channel
   }
   const raw = zlib.inflateSync(Buffer.concat(idat));
   const pixels = new Uint8Array(width * height * channels);
-  for (let y = 0; y < height; y++) pixels.set(raw.subarray(y * (width * channels + 1) + 1, (y + 1) * (width * channels + 1)), y * width * channels);
+  for (let y = 0; y < height; y++)
+    pixels.set(raw.subarray(y * (width * channels + 1) + 1, (y + 1) * (width * channels + 1)), y * width * channels);
   return { width, height, channels, pixels };
 }

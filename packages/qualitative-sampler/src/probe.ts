@@ -25,10 +25,14 @@ export function chooseProbes(n: number, size: number, seed: number, classOf?: (i
 }
 
 /** The task's picture of an input row, or one from an NHWC shape (1 or 3 channels). */
-export function pictureOf(hooks: TaskHooks | undefined, shape: readonly number[]): ((row: Row) => ImageData) | undefined {
+export function pictureOf(
+  hooks: TaskHooks | undefined,
+  shape: readonly number[],
+): ((row: Row) => ImageData) | undefined {
   if (hooks?.image) return (row) => hooks.image!(row);
   const [, h, w, c] = shape;
-  if (shape.length === 4 && (c === 1 || c === 3)) return (row) => ({ width: w!, height: h!, channels: c as 1 | 3, data: row });
+  if (shape.length === 4 && (c === 1 || c === 3))
+    return (row) => ({ width: w!, height: h!, channels: c as 1 | 3, data: row });
   return undefined;
 }
 

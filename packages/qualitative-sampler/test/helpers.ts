@@ -11,7 +11,13 @@ export async function sampled(opts: {
   logs?: string[];
 }): Promise<RunResult> {
   const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
-  return runWith({ task: opts.task ?? mnistMlp, taskOptions: opts.taskOptions ?? {}, training: { epochs: 1, ...opts.training }, plugins: [[qualitativeSampler, opts.options ?? {}], ...extra], logSink: (_l, _s, m) => void opts.logs?.push(m) });
+  return runWith({
+    task: opts.task ?? mnistMlp,
+    taskOptions: opts.taskOptions ?? {},
+    training: { epochs: 1, ...opts.training },
+    plugins: [[qualitativeSampler, opts.options ?? {}], ...extra],
+    logSink: (_l, _s, m) => void opts.logs?.push(m),
+  });
 }
 
 export const loud = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');

@@ -35,7 +35,9 @@ describe('qualitative-sampler on faulty runs', () => {
     expect(t7.message).toMatch(/true 7 predicted as 1/);
     expect((t7.evidence['examples'] as number[]).length).toBeGreaterThan(0);
     // No other true class stands out.
-    expect(f.filter((x) => String(x.evidence['slice']).startsWith('true ')).map((x) => x.evidence['slice'])).toEqual(['true 7']);
+    expect(f.filter((x) => String(x.evidence['slice']).startsWith('true ')).map((x) => x.evidence['slice'])).toEqual([
+      'true 7',
+    ]);
   });
 
   it('a model whose output is constant: constant-predictions', async () => {
@@ -80,7 +82,9 @@ describe('label-disagreement', () => {
     expect(r.status).toBe('completed');
     const f = r.findings.find((x) => x.code === 'label-disagreement')!;
     expect(f).toBeDefined();
-    const listed = JSON.parse(fs.readFileSync(path.join(r.runDir, 'qualitative-sampler', 'label-disagreement.json'), 'utf8')) as { id: number }[];
+    const listed = JSON.parse(
+      fs.readFileSync(path.join(r.runDir, 'qualitative-sampler', 'label-disagreement.json'), 'utf8'),
+    ) as { id: number }[];
     const corrupted = listed.filter((e) => e.id < 30).length;
     // Most corrupted examples are listed, and they make up most of the list.
     expect(corrupted).toBeGreaterThanOrEqual(20);
@@ -109,7 +113,12 @@ describe('qualitative-sampler on healthy runs', () => {
   });
 
   it('cmudict-g2p: decoded samples read like translations and the phoneme error rate falls', async () => {
-    const r = await sampled({ task: cmudictG2p, taskOptions: { trainSize: 2000, validationSize: 200 }, training: { epochs: 2, learningRate: 0.005 }, options: { size: 40 } });
+    const r = await sampled({
+      task: cmudictG2p,
+      taskOptions: { trainSize: 2000, validationSize: 200 },
+      training: { epochs: 2, learningRate: 0.005 },
+      options: { size: 40 },
+    });
     const history = readSampleHistory(r.runDir);
     const per = (step: number) => {
       let d = 0;
@@ -121,7 +130,10 @@ describe('qualitative-sampler on healthy runs', () => {
       }
       return d / n;
     };
-    const steps = history.values().next().value!.map((s) => s.step);
+    const steps = history
+      .values()
+      .next()
+      .value!.map((s) => s.step);
     // Untrained, then after each epoch: the phoneme error rate of the probe samples falls.
     expect(steps).toHaveLength(3);
     expect(per(steps[1]!)).toBeLessThan(per(steps[0]!));
@@ -134,9 +146,22 @@ describe('qualitative-sampler on healthy runs', () => {
 
   it('keeps the tensor count flat across steps and samplings', async () => {
     const counts = new Map<number, number>();
-    const counter = definePlugin({ name: 'count', order: 'post', setup: (ctx) => void ctx.bus.on('batch:end', (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors))) });
+    const counter = definePlugin({
+      name: 'count',
+      order: 'post',
+      setup: (ctx) =>
+        void ctx.bus.on(
+          'batch:end',
+          (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
+        ),
+    });
     const before = tf.memory().numTensors;
-    const r = await sampled({ taskOptions: { ...mlp, limit: 1000 }, training: { epochs: 6 }, options: { every: 10 }, extra: [{ plugin: counter, options: {} }] });
+    const r = await sampled({
+      taskOptions: { ...mlp, limit: 1000 },
+      training: { epochs: 6 },
+      options: { every: 10 },
+      extra: [{ plugin: counter, options: {} }],
+    });
     expect(r.status).toBe('completed');
     expect(counts.get(60)).toBe(counts.get(20));
     expect(tf.memory().numTensors).toBe(before);
@@ -158,16 +183,25 @@ describe('building blocks', () => {
       data[y * 4 + x] = 1;
       return { width: 4, height: 4, channels: 1 as const, data };
     };
-    expect([quadrant(img(0, 0)), quadrant(img(3, 0)), quadrant(img(0, 3)), quadrant(img(3, 3))]).toEqual(['top-left', 'top-right', 'bottom-left', 'bottom-right']);
+    expect([quadrant(img(0, 0)), quadrant(img(3, 0)), quadrant(img(0, 3)), quadrant(img(3, 3))]).toEqual([
+      'top-left',
+      'top-right',
+      'bottom-left',
+      'bottom-right',
+    ]);
   });
 
   it('a slice that is wrong far more often than its family stands out; an even spread does not', () => {
     const obs = [];
-    for (let i = 0; i < 200; i++) obs.push({ slice: `true ${i % 4}`, error: i % 4 === 2 ? i % 10 !== 0 : i % 10 === 0, id: i });
+    for (let i = 0; i < 200; i++)
+      obs.push({ slice: `true ${i % 4}`, error: i % 4 === 2 ? i % 10 !== 0 : i % 10 === 0, id: i });
     const stats = sliceStats(obs, 20);
     expect(stats[0]!.slice).toBe('true 2');
     expect(stats[0]!.z).toBeGreaterThan(4);
-    const even = sliceStats(obs.map((o) => ({ ...o, error: o.id % 5 === 0 })), 20);
+    const even = sliceStats(
+      obs.map((o) => ({ ...o, error: o.id % 5 === 0 })),
+      20,
+    );
     expect(Math.max(...even.map((s) => s.z))).toBeLessThan(2);
   });
 });

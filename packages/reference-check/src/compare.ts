@@ -17,7 +17,8 @@ export interface Diff {
 
 /** Elementwise |a − b| <= atol + rtol·|b| (numpy's allclose rule). */
 export function compareArrays(a: Arr, b: Arr, t: Tolerance): Diff {
-  if (a.shape.join() !== b.shape.join() || a.data.length !== b.data.length) return { ok: false, maxAbs: Infinity, relative: Infinity, examples: [], shape: [a.shape, b.shape] };
+  if (a.shape.join() !== b.shape.join() || a.data.length !== b.data.length)
+    return { ok: false, maxAbs: Infinity, relative: Infinity, examples: [], shape: [a.shape, b.shape] };
   let maxAbs = 0;
   let scale = 0;
   const examples: [number, number, number][] = [];
@@ -56,7 +57,12 @@ export interface Comparison {
  * matches, gradients from the last layer back: the first (from the end) whose gradient differs.
  * `mapping` renames our layers to the reference's.
  */
-export function compareLayerwise(ours: Layerwise, ref: Layerwise, t: Tolerance, mapping: Record<string, string> = {}): Comparison {
+export function compareLayerwise(
+  ours: Layerwise,
+  ref: Layerwise,
+  t: Tolerance,
+  mapping: Record<string, string> = {},
+): Comparison {
   const refByName = new Map(ref.layers.map((l) => [l.name, l]));
   const rows = new Map<string, { layer: string; forward?: number; backward?: number }>();
   const skipped: string[] = [];
@@ -68,7 +74,8 @@ export function compareLayerwise(ours: Layerwise, ref: Layerwise, t: Tolerance, 
   for (const { l, r } of pairs) {
     const d = compareArrays(l.output, r.output, t);
     rows.set(l.name, { layer: l.name, forward: d.relative });
-    if (!d.ok) return { mismatch: { direction: 'forward', layer: l.name, diff: d }, layers: [...rows.values()], skipped };
+    if (!d.ok)
+      return { mismatch: { direction: 'forward', layer: l.name, diff: d }, layers: [...rows.values()], skipped };
   }
   for (const { l, r } of [...pairs].reverse()) {
     let worst = 0;
@@ -79,7 +86,11 @@ export function compareLayerwise(ours: Layerwise, ref: Layerwise, t: Tolerance, 
       worst = Math.max(worst, d.relative);
       if (!d.ok) {
         rows.get(l.name)!.backward = d.relative;
-        return { mismatch: { direction: 'backward', layer: l.name, weight: key, diff: d }, layers: [...rows.values()], skipped };
+        return {
+          mismatch: { direction: 'backward', layer: l.name, weight: key, diff: d },
+          layers: [...rows.values()],
+          skipped,
+        };
       }
     }
     if (Object.keys(l.grads).length) rows.get(l.name)!.backward = worst;

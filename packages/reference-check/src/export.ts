@@ -12,11 +12,28 @@ export interface ReferenceInput {
   batch: { x: Arr; y: Arr };
 }
 
-const KEEP = ['units', 'activation', 'useBias', 'filters', 'kernelSize', 'strides', 'padding', 'poolSize', 'rate', 'dataFormat', 'dilationRate', 'targetShape'];
+const KEEP = [
+  'units',
+  'activation',
+  'useBias',
+  'filters',
+  'kernelSize',
+  'strides',
+  'padding',
+  'poolSize',
+  'rate',
+  'dataFormat',
+  'dilationRate',
+  'targetShape',
+];
 const arr = (t: tf.Tensor): Arr => ({ shape: t.shape.slice(), data: Array.from(t.dataSync()) });
 
 /** Describes a model's layers and weights and one batch, for a reference implementation in another framework. */
-export function referenceInput(model: Pick<tf.LayersModel, 'layers' | 'inputs'>, batch: TensorDataset, lossName: string): ReferenceInput {
+export function referenceInput(
+  model: Pick<tf.LayersModel, 'layers' | 'inputs'>,
+  batch: TensorDataset,
+  lossName: string,
+): ReferenceInput {
   return {
     format: 'trainwatch-reference/1',
     loss: lossName,

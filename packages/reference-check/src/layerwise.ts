@@ -26,21 +26,27 @@ export function layerwise(model: tf.LayersModel, batch: TensorDataset, loss: Los
   // Plain arrays leave the scope; every tensor made inside is freed by engine scopes below.
   let result: Layerwise | undefined;
   tf.tidy(() => {
-      const outs = view.apply(batch.x, { training: false }) as tf.Tensor[];
-      const lossValue = loss(batch.y, outs[predictionIndex]!).dataSync()[0]!;
-      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { grads } = tf.variableGrads(() => loss(batch.y, (view.apply(batch.x, { training: false }) as tf.Tensor[])[predictionIndex]!), vars);
-      const byLayer = new Map<string, Record<string, Arr>>();
-      for (const layer of model.layers) {
-        for (const w of layer.trainableWeights) {
-          const v = w.read() as tf.Variable;
-          const g = grads[v.name];
-          if (!g) continue;
-          if (!byLayer.has(layer.name)) byLayer.set(layer.name, {});
-          byLayer.get(layer.name)![weightKey(w.originalName)] = arr(g);
-        }
+    const outs = view.apply(batch.x, { training: false }) as tf.Tensor[];
+    const lossValue = loss(batch.y, outs[predictionIndex]!).dataSync()[0]!;
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(
+      () => loss(batch.y, (view.apply(batch.x, { training: false }) as tf.Tensor[])[predictionIndex]!),
+      vars,
+    );
+    const byLayer = new Map<string, Record<string, Arr>>();
+    for (const layer of model.layers) {
+      for (const w of layer.trainableWeights) {
+        const v = w.read() as tf.Variable;
+        const g = grads[v.name];
+        if (!g) continue;
+        if (!byLayer.has(layer.name)) byLayer.set(layer.name, {});
+        byLayer.get(layer.name)![weightKey(w.originalName)] = arr(g);
       }
-      result = { loss: lossValue, layers: layers.map((l, i) => ({ name: l.layer, output: arr(outs[i]!), grads: byLayer.get(l.layer) ?? {} })) };
+    }
+    result = {
+      loss: lossValue,
+      layers: layers.map((l, i) => ({ name: l.layer, output: arr(outs[i]!), grads: byLayer.get(l.layer) ?? {} })),
+    };
   });
   return result!;
 }

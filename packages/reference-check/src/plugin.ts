@@ -45,10 +45,15 @@ async function onBackend(ctx: Ctx, batch: TensorDataset, name: string): Promise<
 /** A reference model built by a module, with our weights copied in layer by layer (through `mapping`). */
 async function onModule(ctx: Ctx, batch: TensorDataset): Promise<Layerwise> {
   const file = path.resolve(ctx.options.module ?? '');
-  if (!ctx.options.module || !fs.existsSync(file)) throw new Error(`reference "model" needs options.module, a file that exists (got ${JSON.stringify(ctx.options.module)}, resolved to ${file})`);
+  if (!ctx.options.module || !fs.existsSync(file))
+    throw new Error(
+      `reference "model" needs options.module, a file that exists (got ${JSON.stringify(ctx.options.module)}, resolved to ${file})`,
+    );
   const mod = require(file) as { build?: unknown; default?: { build?: unknown } }; // eslint-disable-line @typescript-eslint/no-require-imports
-  const build = (mod.build ?? mod.default?.build) as ((t: typeof tf, o: { inputShape: number[] }) => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
-  if (typeof build !== 'function') throw new Error(`${file} must export build(tf, { inputShape }) returning a tf.LayersModel`);
+  const build = (mod.build ?? mod.default?.build) as
+    ((t: typeof tf, o: { inputShape: number[] }) => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
+  if (typeof build !== 'function')
+    throw new Error(`${file} must export build(tf, { inputShape }) returning a tf.LayersModel`);
   const ref = await build(tf, { inputShape: ctx.model.inputs[0]!.shape.slice(1) as number[] });
   try {
     for (const layer of ctx.model.layers) {
@@ -65,7 +70,10 @@ async function onModule(ctx: Ctx, batch: TensorDataset): Promise<Layerwise> {
 
 function readDump(file: string | undefined): Layerwise {
   const f = path.resolve(file ?? '');
-  if (!file || !fs.existsSync(f)) throw new Error(`reference "dump" needs options.file, a dump that exists (got ${JSON.stringify(file)}, resolved to ${f}); write one with: trainwatch export <config> then python3 tools/reference/torch_dump.py`);
+  if (!file || !fs.existsSync(f))
+    throw new Error(
+      `reference "dump" needs options.file, a dump that exists (got ${JSON.stringify(file)}, resolved to ${f}); write one with: trainwatch export <config> then python3 tools/reference/torch_dump.py`,
+    );
   const d = JSON.parse(fs.readFileSync(f, 'utf8')) as Layerwise & { format?: string };
   if (!Array.isArray(d.layers)) throw new Error(`${f} is not a trainwatch reference dump (no "layers")`);
   return d;
@@ -73,7 +81,12 @@ function readDump(file: string | undefined): Layerwise {
 
 function report(ctx: Ctx, c: Comparison, ours: Layerwise, ref: Layerwise, ms: number): void {
   const o = ctx.options;
-  const source = o.reference === 'backend' ? `the ${o.backend} backend` : o.reference === 'model' ? `the reference model ${o.module}` : `the dump ${o.file}`;
+  const source =
+    o.reference === 'backend'
+      ? `the ${o.backend} backend`
+      : o.reference === 'model'
+        ? `the reference model ${o.module}`
+        : `the dump ${o.file}`;
   if (c.mismatch) {
     const m = c.mismatch;
     const what = m.direction === 'forward' ? 'output' : `gradient of ${m.weight}`;
@@ -83,7 +96,20 @@ function report(ctx: Ctx, c: Comparison, ours: Layerwise, ref: Layerwise, ms: nu
       step: 0,
       layer: m.layer,
       message: `${m.direction}: layer ${m.layer}'s ${what} differs from ${source}: max abs error ${m.diff.maxAbs.toExponential(2)}, relative ${m.diff.relative.toExponential(2)}${m.diff.shape ? ` (shapes [${m.diff.shape[0]}] vs [${m.diff.shape[1]}])` : ''}`,
-      evidence: { direction: m.direction, layer: m.layer, weight: m.weight, maxAbs: m.diff.maxAbs, relative: m.diff.relative, examples: m.diff.examples.map(([i, a, b]) => ({ index: i, ours: a, reference: b })), atol: o.atol, rtol: o.rtol, lossOurs: ours.loss, lossReference: ref.loss, layersBefore: c.layers, skipped: c.skipped },
+      evidence: {
+        direction: m.direction,
+        layer: m.layer,
+        weight: m.weight,
+        maxAbs: m.diff.maxAbs,
+        relative: m.diff.relative,
+        examples: m.diff.examples.map(([i, a, b]) => ({ index: i, ours: a, reference: b })),
+        atol: o.atol,
+        rtol: o.rtol,
+        lossOurs: ours.loss,
+        lossReference: ref.loss,
+        layersBefore: c.layers,
+        skipped: c.skipped,
+      },
       suggestion:
         m.direction === 'forward'
           ? 'Layers before it agree, so the bug is in this layer: its weight layout (a transposed kernel, NHWC vs NCHW), padding, activation or the mapping of weights.'
@@ -107,7 +133,8 @@ function report(ctx: Ctx, c: Comparison, ours: Layerwise, ref: Layerwise, ms: nu
  */
 export const referenceCheck = definePlugin({
   name: 'reference-check',
-  description: 'First iteration, layer by layer: outputs then gradients (last layer first) vs another backend, a reference model module or a PyTorch dump; reference-mismatch names the layer.',
+  description:
+    'First iteration, layer by layer: outputs then gradients (last layer first) vs another backend, a reference model module or a PyTorch dump; reference-mismatch names the layer.',
   schema: ReferenceCheckOptions,
   setup(ctx) {
     ctx.bus.on('run:begin', async () => {
@@ -118,8 +145,19 @@ export const referenceCheck = definePlugin({
       try {
         const ours = layerwise(ctx.model as never, batch, ctx.task.loss);
         const o = ctx.options;
-        const ref = o.reference === 'backend' ? await onBackend(ctx, batch, o.backend) : o.reference === 'model' ? await onModule(ctx, batch) : readDump(o.file);
-        report(ctx, compareLayerwise(ours, ref, { atol: o.atol, rtol: o.rtol }, o.mapping), ours, ref, performance.now() - t0);
+        const ref =
+          o.reference === 'backend'
+            ? await onBackend(ctx, batch, o.backend)
+            : o.reference === 'model'
+              ? await onModule(ctx, batch)
+              : readDump(o.file);
+        report(
+          ctx,
+          compareLayerwise(ours, ref, { atol: o.atol, rtol: o.rtol }, o.mapping),
+          ours,
+          ref,
+          performance.now() - t0,
+        );
       } finally {
         tf.dispose([batch.x, batch.y]);
       }

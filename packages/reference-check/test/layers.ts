@@ -1,6 +1,12 @@
 import { tf } from '@trainwatch/core';
 
-type CustomGrad = (f: (a: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) => (a: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+type CustomGrad = (
+  f: (
+    a: tf.Tensor,
+    w: tf.Tensor,
+    save: tf.GradSaveFunc,
+  ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+) => (a: tf.Tensor, w: tf.Tensor) => tf.Tensor;
 
 /**
  * A hand-written dense layer that claims to be a Dense (so it exports as one) with a deliberate bug:
@@ -11,12 +17,26 @@ export class BuggyDense extends tf.layers.Layer {
   static className = 'Dense';
   private kernel!: tf.LayerVariable;
   private bias!: tf.LayerVariable;
-  constructor(private readonly cfg: { units: number; name: string; seed: number; transpose?: boolean; gradScale?: number; activation?: 'relu' | 'softmax' | 'linear' }) {
+  constructor(
+    private readonly cfg: {
+      units: number;
+      name: string;
+      seed: number;
+      transpose?: boolean;
+      gradScale?: number;
+      activation?: 'relu' | 'softmax' | 'linear';
+    },
+  ) {
     super({ name: cfg.name });
   }
   override build(shape: tf.Shape | tf.Shape[]): void {
     const s = shape as tf.Shape;
-    this.kernel = this.addWeight('kernel', [s[s.length - 1]!, this.cfg.units], 'float32', tf.initializers.glorotUniform({ seed: this.cfg.seed }));
+    this.kernel = this.addWeight(
+      'kernel',
+      [s[s.length - 1]!, this.cfg.units],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.cfg.seed }),
+    );
     this.bias = this.addWeight('bias', [this.cfg.units], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -33,7 +53,10 @@ export class BuggyDense extends tf.layers.Layer {
       save([a, w]);
       return {
         value: tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D, false, this.cfg.transpose === true),
-        gradFunc: (dy, saved) => [tf.matMul(dy as tf.Tensor2D, saved[1] as tf.Tensor2D, false, true), tf.mul(tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true, false), scale)],
+        gradFunc: (dy, saved) => [
+          tf.matMul(dy as tf.Tensor2D, saved[1] as tf.Tensor2D, false, true),
+          tf.mul(tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true, false), scale),
+        ],
       };
     });
     const y = tf.add(mm(x, this.kernel.read()), this.bias.read());

@@ -2,7 +2,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defineTask, disposeTask, runWith, selectBackend, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import {
+  defineTask,
+  disposeTask,
+  runWith,
+  selectBackend,
+  tf,
+  type RunResult,
+  type Task,
+  type TensorDataset,
+} from '@trainwatch/core';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { referenceBatch, referenceCheck, referenceInput, writeReferenceInput } from '../src';
 import { BuggyDense } from './layers';
@@ -11,7 +20,10 @@ const ROOT = path.resolve(__dirname, '../../..');
 const PYTHON = process.env['TRAINWATCH_PYTHON'] ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 const required = process.env['CI'] !== undefined || process.env['TRAINWATCH_TORCH_TESTS'] === '1';
-if (!hasTorch && required) throw new Error(`the PyTorch reference tests need python3-torch (${PYTHON} cannot import torch); .ci/run installs it`);
+if (!hasTorch && required)
+  throw new Error(
+    `the PyTorch reference tests need python3-torch (${PYTHON} cannot import torch); .ci/run installs it`,
+  );
 if (!hasTorch) console.warn('skipping PyTorch reference tests: torch not importable');
 const withTorch = hasTorch ? describe : describe.skip;
 
@@ -20,8 +32,18 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tw-ref-'));
 const mlpOpts = { validationFraction: 0.2, limit: 200, hidden: [32, 16], activation: 'relu' as const };
 const cnnOpts = { validationFraction: 0.2, limit: 200, filters: [4, 8] };
 
-async function check(task: Task<any>, taskOptions: Record<string, unknown>, options: Record<string, unknown>): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1, seed: SEED }, plugins: [[referenceCheck, options]] });
+async function check(
+  task: Task<any>,
+  taskOptions: Record<string, unknown>,
+  options: Record<string, unknown>,
+): Promise<RunResult> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  return runWith({
+    task,
+    taskOptions,
+    training: { epochs: 1, maxSteps: 1, seed: SEED },
+    plugins: [[referenceCheck, options]],
+  });
 }
 
 /** mnist-mlp whose second hidden layer is hand-written (BuggyDense with the given bug). */
@@ -32,9 +54,24 @@ function mlpWith(bug: { transpose?: boolean; gradScale?: number }) {
       const base = await mnistMlp.create(mlpOpts, ctx);
       base.model.dispose();
       const m = tf.sequential();
-      m.add(tf.layers.dense({ units: 16, activation: 'relu', inputShape: [784], name: 'hidden1', kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed }) }));
+      m.add(
+        tf.layers.dense({
+          units: 16,
+          activation: 'relu',
+          inputShape: [784],
+          name: 'hidden1',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed }),
+        }),
+      );
       m.add(new BuggyDense({ units: 16, name: 'hidden2', seed: ctx.seed + 1, activation: 'relu', ...bug }));
-      m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'output', kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }) }));
+      m.add(
+        tf.layers.dense({
+          units: 10,
+          activation: 'softmax',
+          name: 'output',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }),
+        }),
+      );
       return { ...base, model: m };
     },
   });
@@ -44,8 +81,12 @@ const mismatch = (r: RunResult) => r.findings.find((f) => f.code === 'reference-
 const passed = (r: RunResult) => r.findings.find((f) => f.code === 'reference-check-passed');
 
 /** Writes the reference input the way `trainwatch export` does, runs torch_dump.py, returns the dump path. */
-async function torchDump(task: Task<any>, taskOptions: Record<string, unknown>): Promise<string> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const inst = await task.create(taskOptions as never, { seed: SEED, log: { debug() {}, info() {}, warn() {}, error() {} } });
+async function torchDump(task: Task<any>, taskOptions: Record<string, unknown>): Promise<string> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const inst = await task.create(taskOptions as never, {
+    seed: SEED,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   const batch = referenceBatch(inst.train as TensorDataset, 16);
   const dir = tmp();
   const input = writeReferenceInput(dir, referenceInput(inst.model, batch, String(inst.loss)));
@@ -62,7 +103,14 @@ describe('reference: another tfjs backend', () => {
     const r = await check(mnistCnn, cnnOpts, { reference: 'backend', backend: 'cpu' });
     expect(mismatch(r)).toBeUndefined();
     const p = passed(r)!;
-    expect((p.evidence['layers'] as { layer: string }[]).map((l) => l.layer)).toEqual(['conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'output']);
+    expect((p.evidence['layers'] as { layer: string }[]).map((l) => l.layer)).toEqual([
+      'conv1',
+      'pool1',
+      'conv2',
+      'pool2',
+      'flatten',
+      'output',
+    ]);
     expect(tf.getBackend()).toBe('wasm');
   }, 60_000);
 
@@ -77,7 +125,12 @@ describe('reference: another tfjs backend', () => {
         calls++;
         const out = original.kernelFunc(args) as tf.TensorInfo;
         // Scale the true kernel's output on the host: a faulty kernel, as a bug in a kernel fill would be.
-        const backend = args.backend as unknown as { readSync(id: unknown): Float32Array; makeOutput(shape: number[], dtype: string): tf.TensorInfo; typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: unknown): void };
+        const backend = args.backend as unknown as {
+          readSync(id: unknown): Float32Array;
+          makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+          typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+          disposeData(id: unknown): void;
+        };
         const vals = backend.readSync(out.dataId);
         const res = backend.makeOutput(out.shape, out.dtype);
         backend.typedArrayFromHeap(res).set(vals.map((v) => v * 0.5));
@@ -134,14 +187,18 @@ withTorch('reference: a PyTorch dump (tools/reference/torch_dump.py)', () => {
   it.each([
     ['an MLP', mnistMlp, mlpOpts, ['hidden1', 'hidden2', 'output']],
     ['a small CNN', mnistCnn, cnnOpts, ['conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'output']],
-  ] as const)('%s matches PyTorch layer by layer, forward and backward', async (_n, task, opts, layers) => {
-    const dump = await torchDump(task, opts);
-    const r = await check(task, opts, { reference: 'dump', file: dump });
-    expect(mismatch(r)).toBeUndefined();
-    const p = passed(r)!;
-    expect((p.evidence['layers'] as { layer: string; backward?: number }[]).map((l) => l.layer)).toEqual([...layers]);
-    expect(p.evidence['lossReference'] as number).toBeCloseTo(p.evidence['lossOurs'] as number, 4);
-  }, 120_000);
+  ] as const)(
+    '%s matches PyTorch layer by layer, forward and backward',
+    async (_n, task, opts, layers) => {
+      const dump = await torchDump(task, opts);
+      const r = await check(task, opts, { reference: 'dump', file: dump });
+      expect(mismatch(r)).toBeUndefined();
+      const p = passed(r)!;
+      expect((p.evidence['layers'] as { layer: string; backward?: number }[]).map((l) => l.layer)).toEqual([...layers]);
+      expect(p.evidence['lossReference'] as number).toBeCloseTo(p.evidence['lossOurs'] as number, 4);
+    },
+    120_000,
+  );
 
   it('a transposed kernel in one tfjs layer: PyTorch names that layer (forward)', async () => {
     const dump = await torchDump(mlpWith({}), {});
@@ -169,6 +226,8 @@ describe('hygiene', () => {
 
   it('a reference file that does not exist is a clear plugin error naming the option', async () => {
     const r = await check(mnistMlp, mlpOpts, { reference: 'dump', file: 'nope/reference-dump.json' });
-    expect(r.findings.find((f) => f.code === 'plugin-error')!.message).toMatch(/reference "dump" needs options\.file, a dump that exists/);
+    expect(r.findings.find((f) => f.code === 'plugin-error')!.message).toMatch(
+      /reference "dump" needs options\.file, a dump that exists/,
+    );
   }, 60_000);
 });

@@ -32,7 +32,18 @@ export interface ChartData {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function renderCharts(data: ChartData, uPlot: any): void {
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+  const palette = [
+    '#1f77b4',
+    '#d62728',
+    '#2ca02c',
+    '#ff7f0e',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#17becf',
+    '#7f7f7f',
+    '#bcbd22',
+  ];
   for (const c of data.lines) {
     const el = document.getElementById(c.id);
     if (!el) continue;
@@ -57,10 +68,38 @@ export function renderCharts(data: ChartData, uPlot: any): void {
       width,
       height: 260,
       // With a band, the y range always shows both of its edges.
-      scales: { x: { time: false }, y: Object.assign(c.log ? { distr: 3 } : {}, c.band ? { range: (_u: any, lo: number, hi: number) => [Math.min(lo, c.band![0]), Math.max(hi, c.band![1])] } : {}) },
+      scales: {
+        x: { time: false },
+        y: Object.assign(
+          c.log ? { distr: 3 } : {},
+          c.band
+            ? { range: (_u: any, lo: number, hi: number) => [Math.min(lo, c.band![0]), Math.max(hi, c.band![1])] }
+            : {},
+        ),
+      },
       // Log axes span decades: label them 1e-3, not 0.001 rounded to 0.
-      axes: [{ label: c.xLabel || 'step' }, c.log ? { values: (_u: any, splits: (number | null)[]) => splits.map((v) => (v === null || v === undefined ? '' : v === 0 ? '0' : v.toExponential(0))), size: 60 } : {}],
-      series: [{ label: c.xLabel || 'step' }].concat(c.series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: c.x.length < 60 } }) as any)),
+      axes: [
+        { label: c.xLabel || 'step' },
+        c.log
+          ? {
+              values: (_u: any, splits: (number | null)[]) =>
+                splits.map((v) => (v === null || v === undefined ? '' : v === 0 ? '0' : v.toExponential(0))),
+              size: 60,
+            }
+          : {},
+      ],
+      series: [{ label: c.xLabel || 'step' }].concat(
+        c.series.map(
+          (s, i) =>
+            ({
+              label: s.label,
+              stroke: palette[i % palette.length],
+              width: 1.5,
+              spanGaps: true,
+              points: { show: c.x.length < 60 },
+            }) as any,
+        ),
+      ),
       hooks: { drawClear: bandHook },
     };
     // uPlot's log scale cannot show values <= 0: those become gaps.

@@ -6,15 +6,22 @@ import { runStatus, type RunData } from './read-run';
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
 function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'";
 
 /** Which chart shows the evidence of a finding. */
 export function chartFor(f: Finding, charts: ChartData): string | undefined {
@@ -56,11 +63,17 @@ function chartsHtml(charts: ChartData): string {
   let out = '';
   for (const [title, ids] of groups) {
     const present = ids.filter((id) => charts.lines.some((c) => c.id === id));
-    if (present.length) out += `<section><h2>${esc(title)}</h2>${present.map((id) => `<div class="chart" id="${id}"></div>`).join('')}</section>`;
+    if (present.length)
+      out += `<section><h2>${esc(title)}</h2>${present.map((id) => `<div class="chart" id="${id}"></div>`).join('')}</section>`;
   }
   if (charts.heatmaps.length || charts.lines.some((c) => c.id === 'chart-active')) {
     out += `<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>`;
-    out += charts.heatmaps.map((h) => `<figure><figcaption>${esc(h.title)}</figcaption><canvas class="heatmap" id="${esc(h.id)}"></canvas></figure>`).join('');
+    out += charts.heatmaps
+      .map(
+        (h) =>
+          `<figure><figcaption>${esc(h.title)}</figcaption><canvas class="heatmap" id="${esc(h.id)}"></canvas></figure>`,
+      )
+      .join('');
     if (charts.lines.some((c) => c.id === 'chart-active')) out += '<div class="chart" id="chart-active"></div>';
     out += '</section>';
   }
@@ -78,8 +91,20 @@ function samplesHtml(d: RunData): string {
     hist.sort((a, b) => a.step - b.step);
     const last = hist.at(-1)!;
     // Pictures as images; ASCII art small; a one-line input (a word) as text.
-    const pic = last.image && d.images[last.image] ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">` : last.input?.includes('\n') ? `<pre class="input">${esc(last.input)}</pre>` : last.input ? `<div class="word">${esc(last.input)} →</div>` : '';
-    const timeline = hist.map((s) => `<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${esc(s.step)}: ${esc(s.prediction)}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`).join('');
+    const pic =
+      last.image && d.images[last.image]
+        ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">`
+        : last.input?.includes('\n')
+          ? `<pre class="input">${esc(last.input)}</pre>`
+          : last.input
+            ? `<div class="word">${esc(last.input)} →</div>`
+            : '';
+    const timeline = hist
+      .map(
+        (s) =>
+          `<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${esc(s.step)}: ${esc(s.prediction)}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`,
+      )
+      .join('');
     return `<div class="sample ${last.correct === false ? 'wrong' : ''}" data-id="${id}">${pic}<div class="pred">${esc(last.prediction)}${last.confidence !== undefined ? ` <small>${(100 * last.confidence).toFixed(0)}%</small>` : ''}</div><div class="label">label: ${esc(last.label)}</div><div class="timeline">${timeline}</div><div class="sid">#${id}</div></div>`;
   });
   const slices = d.findings.filter((f) => f.code === 'systematic-error');
@@ -104,12 +129,20 @@ function factsHtml(d: RunData): string {
     ['task', s['task'] ?? d.begin?.['task'] ?? '?'],
     ['backend', backend?.name ?? d.begin?.['backend'] ?? '?'],
     ['steps', s['steps'] ?? d.end?.step ?? d.steps.at(-1)?.step ?? 0],
-    ['wall time', s['wallMs'] !== undefined ? `${(Number(s['wallMs']) / 1000).toFixed(1)} s` : d.end ? `${(d.end.wallMs / 1000).toFixed(1)} s` : 'unknown'],
+    [
+      'wall time',
+      s['wallMs'] !== undefined
+        ? `${(Number(s['wallMs']) / 1000).toFixed(1)} s`
+        : d.end
+          ? `${(d.end.wallMs / 1000).toFixed(1)} s`
+          : 'unknown',
+    ],
     ['final metrics', JSON.stringify(s['final'] ?? d.end?.final ?? {})],
     ['versions', JSON.stringify(s['versions'] ?? {})],
     ['started / ended', `${s['startedAt'] ?? '?'} / ${s['endedAt'] ?? '?'}`],
   ];
-  if (d.skippedLines) rows.push(['unreadable lines', `${d.skippedLines} (a run killed mid-write leaves a partial last line)`]);
+  if (d.skippedLines)
+    rows.push(['unreadable lines', `${d.skippedLines} (a run killed mid-write leaves a partial last line)`]);
   return `<section id="facts"><h2>Run facts</h2><table class="facts">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <details><summary>config (with defaults)</summary><pre>${esc(JSON.stringify(d.config ?? {}, null, 2))}</pre></details>${backend?.kernels ? `<details><summary>backend kernels</summary><pre>${esc(JSON.stringify(backend.kernels, null, 2))}</pre></details>` : ''}</section>`;
 }

@@ -13,10 +13,41 @@ export interface RunData {
   steps: { step: number; loss: number; metrics: Record<string, number> }[];
   epochs: { epoch: number; step: number; train: Record<string, number>; val: Record<string, number> }[];
   findings: Finding[];
-  gradients: { step: number; layers: { layer: string; grad: number; weight: number; gradToWeight: number; update?: number }[] }[];
-  activations: { step: number; layers: { layer: string; activation: string; hist: { of: string; lo: number; hi: number; counts: number[] }; out: Record<string, number>; activeUnits?: number; saturatedUnits?: number }[] }[];
-  evals: { step: number; trigger: string[]; evaluator: string; metrics: Record<string, number>; monitor: { metric: string; value: number; best: boolean }; behaviour?: unknown; details?: Record<string, unknown> }[];
-  samples: { step: number; id: number; input?: string; image?: string; label: string; prediction: string; correct?: boolean; confidence?: number; distance?: number }[];
+  gradients: {
+    step: number;
+    layers: { layer: string; grad: number; weight: number; gradToWeight: number; update?: number }[];
+  }[];
+  activations: {
+    step: number;
+    layers: {
+      layer: string;
+      activation: string;
+      hist: { of: string; lo: number; hi: number; counts: number[] };
+      out: Record<string, number>;
+      activeUnits?: number;
+      saturatedUnits?: number;
+    }[];
+  }[];
+  evals: {
+    step: number;
+    trigger: string[];
+    evaluator: string;
+    metrics: Record<string, number>;
+    monitor: { metric: string; value: number; best: boolean };
+    behaviour?: unknown;
+    details?: Record<string, unknown>;
+  }[];
+  samples: {
+    step: number;
+    id: number;
+    input?: string;
+    image?: string;
+    label: string;
+    prediction: string;
+    correct?: boolean;
+    confidence?: number;
+    distance?: number;
+  }[];
   /** Probe pictures as data URIs, by relative path. */
   images: Record<string, string>;
   /** Lines that could not be parsed (a crash mid-write leaves a partial last line). */
@@ -55,7 +86,18 @@ export function readRun(runDir: string): RunData {
   let skipped = 0;
   const bad = () => void skipped++;
   const at = (...p: string[]) => path.join(runDir, ...p);
-  const data: RunData = { runDir, steps: [], epochs: [], findings: [], gradients: [], activations: [], evals: [], samples: [], images: {}, skippedLines: 0 };
+  const data: RunData = {
+    runDir,
+    steps: [],
+    epochs: [],
+    findings: [],
+    gradients: [],
+    activations: [],
+    evals: [],
+    samples: [],
+    images: {},
+    skippedLines: 0,
+  };
   const config = readJson(at('config.json'));
   if (config !== undefined) data.config = config;
   const summary = readJson(at('summary.json'));
@@ -66,8 +108,21 @@ export function readRun(runDir: string): RunData {
   events.forEach((e, i) => void (e['event'] === 'run:begin' && (from = i)));
   for (const e of events.slice(from)) {
     if (e['event'] === 'run:begin') data.begin = e;
-    else if (e['event'] === 'batch:end') data.steps.push({ step: num(e['step']), loss: num(e['loss']), metrics: Object.fromEntries(Object.entries((e['metrics'] as Record<string, unknown>) ?? {}).map(([k, v]) => [k, num(v)])) });
-    else if (e['event'] === 'epoch:end') data.epochs.push({ epoch: num(e['epoch']), step: num(e['step']), train: (e['train'] as Record<string, number>) ?? {}, val: (e['val'] as Record<string, number>) ?? {} });
+    else if (e['event'] === 'batch:end')
+      data.steps.push({
+        step: num(e['step']),
+        loss: num(e['loss']),
+        metrics: Object.fromEntries(
+          Object.entries((e['metrics'] as Record<string, unknown>) ?? {}).map(([k, v]) => [k, num(v)]),
+        ),
+      });
+    else if (e['event'] === 'epoch:end')
+      data.epochs.push({
+        epoch: num(e['epoch']),
+        step: num(e['step']),
+        train: (e['train'] as Record<string, number>) ?? {},
+        val: (e['val'] as Record<string, number>) ?? {},
+      });
     else if (e['event'] === 'run:end') data.end = e as unknown as RunData['end'];
   }
   const findings = readJson(at('findings.json'));
@@ -80,7 +135,8 @@ export function readRun(runDir: string): RunData {
     if (!s.image || data.images[s.image] !== undefined) continue;
     const file = path.resolve(runDir, s.image);
     // Only files inside the run directory are inlined.
-    if (file.startsWith(path.resolve(runDir) + path.sep) && fs.existsSync(file)) data.images[s.image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+    if (file.startsWith(path.resolve(runDir) + path.sep) && fs.existsSync(file))
+      data.images[s.image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
   }
   data.skippedLines = skipped;
   return data;
@@ -89,8 +145,13 @@ export function readRun(runDir: string): RunData {
 /** The run's status as the files tell it: summary first, then run:end, else it never finished. */
 export function runStatus(d: RunData): { status: string; reason: string; finished: boolean } {
   const s = d.summary;
-  if (s && typeof s['status'] === 'string') return { status: s['status'], reason: String(s['reason'] ?? ''), finished: true };
+  if (s && typeof s['status'] === 'string')
+    return { status: s['status'], reason: String(s['reason'] ?? ''), finished: true };
   if (d.end) return { status: d.end.status, reason: d.end.reason, finished: true };
   const last = d.steps.at(-1);
-  return { status: 'interrupted', reason: `the run did not finish: no run:end in events.jsonl (killed or crashed${last ? ` after step ${last.step}` : ' before the first step'})`, finished: false };
+  return {
+    status: 'interrupted',
+    reason: `the run did not finish: no run:end in events.jsonl (killed or crashed${last ? ` after step ${last.step}` : ' before the first step'})`,
+    finished: false,
+  };
 }

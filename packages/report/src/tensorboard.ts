@@ -87,13 +87,27 @@ function scalar(tag: string, value: number): Buffer {
 }
 
 /** Summary.Value { tag = 1, histo = 5: HistogramProto { min 1, max 2, num 3, sum 4, sum_squares 5, bucket_limit 6, bucket 7 } }. */
-function histogram(tag: string, lo: number, hi: number, counts: readonly number[], stats: { min: number; max: number; mean: number; std: number }): Buffer {
+function histogram(
+  tag: string,
+  lo: number,
+  hi: number,
+  counts: readonly number[],
+  stats: { min: number; max: number; mean: number; std: number },
+): Buffer {
   const n = counts.reduce((a, b) => a + b, 0);
   const width = (hi - lo) / counts.length;
   const limits = counts.map((_, i) => (i === counts.length - 1 ? Number.MAX_VALUE : lo + (i + 1) * width));
   const sum = stats.mean * n;
   const sumSq = (stats.std * stats.std + stats.mean * stats.mean) * n;
-  const h = new Proto().double(1, stats.min).double(2, stats.max).double(3, n).double(4, sum).double(5, sumSq).packedDoubles(6, limits).packedDoubles(7, counts).done();
+  const h = new Proto()
+    .double(1, stats.min)
+    .double(2, stats.max)
+    .double(3, n)
+    .double(4, sum)
+    .double(5, sumSq)
+    .packedDoubles(6, limits)
+    .packedDoubles(7, counts)
+    .done();
   return new Proto().bytes(1, new Proto().bytes(1, tag).bytes(5, h).done()).done();
 }
 
@@ -117,7 +131,8 @@ export function writeTensorboard(d: RunData): string {
   for (const g of d.gradients) {
     for (const l of g.layers) {
       if (Number.isFinite(l.grad)) add(g.step, scalar(`gradients/${l.layer}/norm`, l.grad));
-      if (typeof l.update === 'number' && Number.isFinite(l.update)) add(g.step, scalar(`updates/${l.layer}/ratio`, l.update));
+      if (typeof l.update === 'number' && Number.isFinite(l.update))
+        add(g.step, scalar(`updates/${l.layer}/ratio`, l.update));
     }
   }
   for (const a of d.activations) {
@@ -126,7 +141,9 @@ export function writeTensorboard(d: RunData): string {
       add(a.step, histogram(`activations/${l.layer}/${l.hist.of}`, l.hist.lo, l.hist.hi, l.hist.counts, st));
     }
   }
-  for (const e of d.evals) for (const [k, v] of Object.entries(e.metrics)) if (!k.startsWith('acc_class_')) add(e.step, scalar(`eval/${k}`, v));
+  for (const e of d.evals)
+    for (const [k, v] of Object.entries(e.metrics))
+      if (!k.startsWith('acc_class_')) add(e.step, scalar(`eval/${k}`, v));
   fs.writeFileSync(file, Buffer.concat(records));
   return file;
 }

@@ -10,11 +10,19 @@ import { mnistMlp } from '@trainwatch/tasks';
 import { writeReport } from '../src';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 // In CI the browser is installed by .ci/run and these tests must run; elsewhere they need it installed.
 const required = process.env['CI'] !== undefined || process.env['TRAINWATCH_BROWSER_TESTS'] === '1';
 const present = fs.existsSync(CHROMIUM);
-if (!present && required) throw new Error(`browser tests need ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
+if (!present && required)
+  throw new Error(`browser tests need ${CHROMIUM} (apt-get install chromium); .ci/run installs it`);
 const describeBrowser = present ? describe : describe.skip;
 if (!present) console.warn(`skipping browser tests: ${CHROMIUM} not installed`);
 
@@ -36,7 +44,11 @@ async function makeRun(buggy: boolean): Promise<string> {
       return { ...base, train: { x: train.x, y } };
     },
   });
-  const r = await runWith({ task, training: { epochs: 3 }, plugins: [[gradientGuard], [activationMonitor], [periodicEval], [qualitativeSampler, { size: 12 }]] });
+  const r = await runWith({
+    task,
+    training: { epochs: 3 },
+    plugins: [[gradientGuard], [activationMonitor], [periodicEval], [qualitativeSampler, { size: 12 }]],
+  });
   const runDir = r.runDir;
   writeReport(runDir);
   return runDir;
@@ -70,7 +82,8 @@ async function open(browser: Browser, runDir: string): Promise<PageFacts> {
     const inked = (c: HTMLCanvasElement | null) => {
       if (!c || !c.width || !c.height) return false;
       const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240)) return true;
+      for (let i = 0; i < px.length; i += 4)
+        if (px[i + 3]! > 0 && (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240)) return true;
       return false;
     };
     const charts: Record<string, { rendered: number; inked: boolean }> = {};
@@ -106,9 +119,21 @@ describeBrowser('report.html in headless Chromium', () => {
     expect(f.errors).toEqual([]);
     expect(f.failed).toEqual([]);
     // The page itself is the only request: no network, nothing remote.
-    expect(f.requests.filter((u) => !u.startsWith('data:'))).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
+    expect(f.requests.filter((u) => !u.startsWith('data:'))).toEqual([
+      expect.stringMatching(/^file:\/\/.*report\.html$/),
+    ]);
   };
-  const expected = ['chart-loss', 'chart-metrics', 'chart-epochs', 'chart-gradients', 'chart-updates', 'chart-evals', 'chart-active', 'act-0', 'act-1'];
+  const expected = [
+    'chart-loss',
+    'chart-metrics',
+    'chart-epochs',
+    'chart-gradients',
+    'chart-updates',
+    'chart-evals',
+    'chart-active',
+    'act-0',
+    'act-1',
+  ];
 
   it('a healthy run: findings, every chart with content, sample pictures; screenshot saved', async () => {
     const dir = await makeRun(false);
@@ -144,7 +169,10 @@ describeBrowser('report.html in headless Chromium', () => {
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     // Pretend the run was killed: no run:end, no summary.
     fs.rmSync(path.join(dir, 'summary.json'));
-    const events = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => !l.includes('"event":"run:end"'));
+    const events = fs
+      .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.includes('"event":"run:end"'));
     fs.writeFileSync(path.join(dir, 'events.jsonl'), events.join('\n'));
     writeReport(dir);
     const f = await open(browser, dir);

@@ -8,14 +8,69 @@ function fakeRun(opts: { steps?: number; finished?: boolean; sampleText?: string
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-report-'));
   const n = opts.steps ?? 50;
   const lines = [JSON.stringify({ event: 'run:begin', runId: 'fake', task: 't', backend: 'wasm' })];
-  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ event: 'batch:end', step: i, epoch: 0, loss: i === Math.floor(n / 2) ? 50 : 2 / (1 + i), metrics: { acc: i / n } }));
-  if (opts.finished !== false) lines.push(JSON.stringify({ event: 'run:end', status: 'completed', reason: 'done', step: n, epoch: 1, wallMs: 1234, final: { loss: 0.1 } }));
+  for (let i = 0; i < n; i++)
+    lines.push(
+      JSON.stringify({
+        event: 'batch:end',
+        step: i,
+        epoch: 0,
+        loss: i === Math.floor(n / 2) ? 50 : 2 / (1 + i),
+        metrics: { acc: i / n },
+      }),
+    );
+  if (opts.finished !== false)
+    lines.push(
+      JSON.stringify({
+        event: 'run:end',
+        status: 'completed',
+        reason: 'done',
+        step: n,
+        epoch: 1,
+        wallMs: 1234,
+        final: { loss: 0.1 },
+      }),
+    );
   fs.writeFileSync(path.join(dir, 'events.jsonl'), `${lines.join('\n')}\n`);
-  fs.writeFileSync(path.join(dir, 'findings.json'), JSON.stringify([{ code: 'dead-units', severity: 'warn', plugin: 'activation-monitor', step: 3, epoch: 0, layer: 'h1', message: 'dead <b>units</b>', evidence: { share: 1 } }]));
+  fs.writeFileSync(
+    path.join(dir, 'findings.json'),
+    JSON.stringify([
+      {
+        code: 'dead-units',
+        severity: 'warn',
+        plugin: 'activation-monitor',
+        step: 3,
+        epoch: 0,
+        layer: 'h1',
+        message: 'dead <b>units</b>',
+        evidence: { share: 1 },
+      },
+    ]),
+  );
   fs.mkdirSync(path.join(dir, 'qualitative-sampler'));
-  fs.writeFileSync(path.join(dir, 'qualitative-sampler', 'samples.jsonl'), `${JSON.stringify({ step: 0, epoch: 0, id: 1, label: 'a', prediction: opts.sampleText ?? 'b', correct: false })}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'qualitative-sampler', 'samples.jsonl'),
+    `${JSON.stringify({ step: 0, epoch: 0, id: 1, label: 'a', prediction: opts.sampleText ?? 'b', correct: false })}\n`,
+  );
   fs.mkdirSync(path.join(dir, 'activation-monitor'));
-  fs.writeFileSync(path.join(dir, 'activation-monitor', 'stats.jsonl'), [0, 10].map((s) => JSON.stringify({ step: s, layers: [{ layer: 'h1', activation: 'relu', out: { mean: 0.5, std: 1, min: 0, max: 3, zeros: 0.5 }, hist: { of: 'pre', lo: -10, hi: 10, counts: [0, 1, 5, 1] }, activeUnits: 1 }] })).join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'activation-monitor', 'stats.jsonl'),
+    [0, 10]
+      .map((s) =>
+        JSON.stringify({
+          step: s,
+          layers: [
+            {
+              layer: 'h1',
+              activation: 'relu',
+              out: { mean: 0.5, std: 1, min: 0, max: 3, zeros: 0.5 },
+              hist: { of: 'pre', lo: -10, hi: 10, counts: [0, 1, 5, 1] },
+              activeUnits: 1,
+            },
+          ],
+        }),
+      )
+      .join('\n'),
+  );
   return dir;
 }
 

@@ -1,4 +1,12 @@
-import { cloneModel, definePlugin, quickEvaluate, quickFit, tf, type PluginContext, type TensorDataset } from '@trainwatch/core';
+import {
+  cloneModel,
+  definePlugin,
+  quickEvaluate,
+  quickFit,
+  tf,
+  type PluginContext,
+  type TensorDataset,
+} from '@trainwatch/core';
 import { SimplerBaselineOptions } from './options';
 
 type Ctx = PluginContext<SimplerBaselineOptions>;
@@ -15,7 +23,11 @@ export interface Contender {
 }
 
 /** The derived simpler models: a linear (softmax/logistic) model on flattened input, and a narrow one-hidden-layer MLP. */
-export function derivedSimpler(model: Pick<tf.LayersModel, 'inputs' | 'layers'>, hidden: number, seed: number): { name: string; model: tf.LayersModel }[] {
+export function derivedSimpler(
+  model: Pick<tf.LayersModel, 'inputs' | 'layers'>,
+  hidden: number,
+  seed: number,
+): { name: string; model: tf.LayersModel }[] {
   const inShape = model.inputs[0]!.shape.slice(1) as number[];
   const last = model.layers.at(-1)!;
   const cfg = last.getConfig() as { units?: number; activation?: string };
@@ -32,15 +44,43 @@ export function derivedSimpler(model: Pick<tf.LayersModel, 'inputs' | 'layers'>,
   };
   return [
     { name: 'linear', model: build([tf.layers.dense({ units, activation, kernelInitializer: init(1) })]) },
-    { name: `mlp-${hidden}`, model: build([tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(2) }), tf.layers.dense({ units, activation, kernelInitializer: init(3) })]) },
+    {
+      name: `mlp-${hidden}`,
+      model: build([
+        tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(2) }),
+        tf.layers.dense({ units, activation, kernelInitializer: init(3) }),
+      ]),
+    },
   ];
 }
 
-async function contend(ctx: Ctx, name: string, model: tf.LayersModel, train: TensorDataset, val: TensorDataset): Promise<Contender> {
+async function contend(
+  ctx: Ctx,
+  name: string,
+  model: tf.LayersModel,
+  train: TensorDataset,
+  val: TensorDataset,
+): Promise<Contender> {
   const s = ctx.state.training;
-  const fit = await quickFit(model, train, { loss: ctx.task.loss, optimizer: s.optimizer, learningRate: s.learningRate, steps: ctx.options.steps, batchSize: s.batchSize, seed: s.seed, every: 10 });
+  const fit = await quickFit(model, train, {
+    loss: ctx.task.loss,
+    optimizer: s.optimizer,
+    learningRate: s.learningRate,
+    steps: ctx.options.steps,
+    batchSize: s.batchSize,
+    seed: s.seed,
+    every: 10,
+  });
   const r = await quickEvaluate(model, val, ctx.task.loss);
-  return { name, params: model.countParams(), metric: r.acc ?? r.loss, loss: r.loss, ...(r.acc !== undefined ? { acc: r.acc } : {}), curve: fit.curve, ms: fit.ms };
+  return {
+    name,
+    params: model.countParams(),
+    metric: r.acc ?? r.loss,
+    loss: r.loss,
+    ...(r.acc !== undefined ? { acc: r.acc } : {}),
+    curve: fit.curve,
+    ms: fit.ms,
+  };
 }
 
 /**
@@ -50,7 +90,8 @@ async function contend(ctx: Ctx, name: string, model: tf.LayersModel, train: Ten
  */
 export const simplerBaseline = definePlugin({
   name: 'simpler-baseline',
-  description: 'Train simpler networks for the same budget as the full one and compare: simpler-model-better, both-fail.',
+  description:
+    'Train simpler networks for the same budget as the full one and compare: simpler-model-better, both-fail.',
   schema: SimplerBaselineOptions,
   setup(ctx) {
     const o = ctx.options;
@@ -72,7 +113,9 @@ export const simplerBaseline = definePlugin({
         } finally {
           full.dispose();
         }
-        const simpler = ctx.task.simpler ? [{ name: 'task simpler', model: ctx.task.simpler() }] : derivedSimpler(ctx.model, o.hidden, ctx.state.training.seed);
+        const simpler = ctx.task.simpler
+          ? [{ name: 'task simpler', model: ctx.task.simpler() }]
+          : derivedSimpler(ctx.model, o.hidden, ctx.state.training.seed);
         for (const s of simpler) {
           try {
             contenders.push(await contend(ctx, s.name, s.model, train, val));
@@ -96,9 +139,17 @@ function judge(ctx: Ctx, cs: Contender[], val: TensorDataset, ms: number): void 
   const better = (s: Contender) => (classes ? s.acc! > full.acc! + o.margin : s.loss < full.loss * (1 - o.margin));
   const best = [...rest].sort((a, b) => (classes ? b.acc! - a.acc! : a.loss - b.loss))[0];
   ctx.artifacts.writeJson('simpler-baseline/curves.json', { contenders: cs });
-  const table = cs.map((c) => `${c.name} (${c.params} params): ${classes ? `acc ${(100 * c.acc!).toFixed(1)}%` : `loss ${c.loss.toPrecision(3)}`}`).join('; ');
+  const table = cs
+    .map(
+      (c) =>
+        `${c.name} (${c.params} params): ${classes ? `acc ${(100 * c.acc!).toFixed(1)}%` : `loss ${c.loss.toPrecision(3)}`}`,
+    )
+    .join('; ');
   ctx.log.info(`after ${o.steps} steps each: ${table}`);
-  const evidence = { steps: o.steps, contenders: cs.map((c) => ({ name: c.name, params: c.params, loss: c.loss, acc: c.acc, curve: c.curve })) };
+  const evidence = {
+    steps: o.steps,
+    contenders: cs.map((c) => ({ name: c.name, params: c.params, loss: c.loss, acc: c.acc, curve: c.curve })),
+  };
   if (classes) {
     const chance = tf.tidy(() => tf.max(tf.mean(val.y, 0)).dataSync()[0]!);
     if (cs.every((c) => c.acc! <= chance + o.chanceMargin)) {
@@ -108,7 +159,8 @@ function judge(ctx: Ctx, cs: Contender[], val: TensorDataset, ms: number): void 
         step: 0,
         message: `neither the full model nor the simpler ones get past chance after ${o.steps} steps (${table}; chance ${(100 * chance).toFixed(1)}%): the problem is likely in the data or the loss, not the architecture`,
         evidence: { ...evidence, chance },
-        suggestion: 'Check that labels match their inputs (a shuffle applied to one but not the other), the loss and its inputs, and the input scaling.',
+        suggestion:
+          'Check that labels match their inputs (a shuffle applied to one but not the other), the loss and its inputs, and the input scaling.',
       });
       return;
     }
@@ -120,9 +172,16 @@ function judge(ctx: Ctx, cs: Contender[], val: TensorDataset, ms: number): void 
       step: 0,
       message: `with the same budget (${o.steps} steps) the ${best.name} model does clearly better than the full model: ${table}`,
       evidence,
-      suggestion: 'The full architecture is hard to train as built (depth without normalisation, saturating activations, bad initialisation) or its code has a bug: simplify it, or add layers back one at a time from the simpler model.',
+      suggestion:
+        'The full architecture is hard to train as built (depth without normalisation, saturating activations, bad initialisation) or its code has a bug: simplify it, or add layers back one at a time from the simpler model.',
     });
     return;
   }
-  ctx.report({ code: 'simpler-baseline-summary', severity: 'info', step: 0, message: table, evidence: { ...evidence, ms } });
+  ctx.report({
+    code: 'simpler-baseline-summary',
+    severity: 'info',
+    step: 0,
+    message: table,
+    evidence: { ...evidence, ms },
+  });
 }

@@ -4,7 +4,8 @@ import { simplerBaseline } from '../src';
 
 const data = { validationFraction: 0.2, limit: 3000, hidden: [128, 64], activation: 'relu' as const };
 
-async function compare(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function compare(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[simplerBaseline]] });
 }
 
@@ -26,7 +27,15 @@ describe('simpler-baseline', () => {
         const base = await mnistMlp.create(data, ctx);
         base.model.dispose();
         const m = tf.sequential();
-        for (let i = 0; i < 12; i++) m.add(tf.layers.dense({ units: 32, activation: 'sigmoid', ...(i === 0 ? { inputShape: [784] } : {}), kernelInitializer: tf.initializers.randomNormal({ stddev: 0.05, seed: ctx.seed + i }) }));
+        for (let i = 0; i < 12; i++)
+          m.add(
+            tf.layers.dense({
+              units: 32,
+              activation: 'sigmoid',
+              ...(i === 0 ? { inputShape: [784] } : {}),
+              kernelInitializer: tf.initializers.randomNormal({ stddev: 0.05, seed: ctx.seed + i }),
+            }),
+          );
         m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
         return { ...base, model: m };
       },
@@ -47,7 +56,10 @@ describe('simpler-baseline', () => {
         const base = await mnistMlp.create(data, ctx);
         const train = base.train as TensorDataset;
         const n = train.y.shape[0]!;
-        const perm = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7919 + 13) % n), 'int32');
+        const perm = tf.tensor1d(
+          Array.from({ length: n }, (_, i) => (i * 7919 + 13) % n),
+          'int32',
+        );
         const y = tf.gather(train.y, perm);
         tf.dispose([perm, train.y]);
         base.train = { x: train.x, y };

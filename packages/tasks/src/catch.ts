@@ -1,22 +1,55 @@
-import { argmax, createRng, defineTask, StringEnum, tf, Type, type BatchSource, type EvalResult, type Static } from '@trainwatch/core';
+import {
+  argmax,
+  createRng,
+  defineTask,
+  StringEnum,
+  tf,
+  Type,
+  type BatchSource,
+  type EvalResult,
+  type Static,
+} from '@trainwatch/core';
 
 /** `catch` options: the board, the policy network and the REINFORCE batch. */
 export const CatchOptions = Type.Object({
   width: Type.Integer({ minimum: 3, maximum: 12, default: 5, description: 'Columns of the board.' }),
-  height: Type.Integer({ minimum: 3, maximum: 12, default: 5, description: 'Rows: the ball falls height-1 steps, the paddle moves once per step.' }),
+  height: Type.Integer({
+    minimum: 3,
+    maximum: 12,
+    default: 5,
+    description: 'Rows: the ball falls height-1 steps, the paddle moves once per step.',
+  }),
   hidden: Type.Integer({ minimum: 1, default: 32, description: 'Hidden units of the policy network.' }),
-  episodesPerStep: Type.Integer({ minimum: 1, default: 32, description: 'Games played with the current policy for each training step.' }),
+  episodesPerStep: Type.Integer({
+    minimum: 1,
+    default: 32,
+    description: 'Games played with the current policy for each training step.',
+  }),
   stepsPerEpoch: Type.Integer({ minimum: 1, default: 25, description: 'Training steps per epoch.' }),
-  baseline: StringEnum(['normalized', 'mean', 'none'] as const, { default: 'normalized', description: 'REINFORCE baseline: subtract the batch’s mean return and divide by its std (normalized), subtract the mean only, or nothing.' }),
+  baseline: StringEnum(['normalized', 'mean', 'none'] as const, {
+    default: 'normalized',
+    description:
+      'REINFORCE baseline: subtract the batch’s mean return and divide by its std (normalized), subtract the mean only, or nothing.',
+  }),
   entropy: Type.Number({ minimum: 0, default: 0.01, description: 'Entropy bonus weight: keeps the policy exploring.' }),
-  reward: StringEnum(['game', 'constant'] as const, { default: 'game', description: 'Fault injection: `constant` wires every episode’s reward to +1 (nothing to learn from).' }),
+  reward: StringEnum(['game', 'constant'] as const, {
+    default: 'game',
+    description: 'Fault injection: `constant` wires every episode’s reward to +1 (nothing to learn from).',
+  }),
 });
 export type CatchOptions = Static<typeof CatchOptions>;
 
 const ACTIONS = ['left', 'stay', 'right'] as const;
 
 /** The board as features: the ball's cell one-hot (height x width), then the paddle's column one-hot. */
-function encode(o: CatchOptions, ballRow: number, ballCol: number, paddle: number, out: Float32Array, at: number): void {
+function encode(
+  o: CatchOptions,
+  ballRow: number,
+  ballCol: number,
+  paddle: number,
+  out: Float32Array,
+  at: number,
+): void {
   out.fill(0, at, at + o.height * o.width + o.width);
   out[at + ballRow * o.width + ballCol] = 1;
   out[at + o.height * o.width + paddle] = 1;
@@ -27,7 +60,8 @@ export function renderCatch(o: Pick<CatchOptions, 'width' | 'height'>, row: Arra
   const lines: string[] = [];
   for (let r = 0; r < o.height; r++) {
     let line = '';
-    for (let c = 0; c < o.width; c++) line += row[r * o.width + c] ? 'o' : r === o.height - 1 && row[o.height * o.width + c] ? '=' : '.';
+    for (let c = 0; c < o.width; c++)
+      line += row[r * o.width + c] ? 'o' : r === o.height - 1 && row[o.height * o.width + c] ? '=' : '.';
     lines.push(line);
   }
   return lines.join('\n');
@@ -44,7 +78,12 @@ interface Played {
  * Plays `starts.length` games at once with the current policy: greedy (argmax) or sampled.
  * One forward pass per time step for all games.
  */
-function play(model: tf.LayersModel, o: CatchOptions, starts: [number, number][], pick: (probs: Float32Array, i: number) => number): Played {
+function play(
+  model: tf.LayersModel,
+  o: CatchOptions,
+  starts: [number, number][],
+  pick: (probs: Float32Array, i: number) => number,
+): Played {
   const games = starts.length;
   const feats = o.height * o.width + o.width;
   const moves = o.height - 1;
@@ -54,7 +93,9 @@ function play(model: tf.LayersModel, o: CatchOptions, starts: [number, number][]
   const step = new Float32Array(games * feats);
   for (let t = 0; t < moves; t++) {
     for (let g = 0; g < games; g++) encode(o, t, starts[g]![0], paddle[g]!, step, g * feats);
-    const probs = tf.tidy(() => (model.predict(tf.tensor2d(step, [games, feats])) as tf.Tensor).dataSync() as Float32Array);
+    const probs = tf.tidy(
+      () => (model.predict(tf.tensor2d(step, [games, feats])) as tf.Tensor).dataSync() as Float32Array,
+    );
     for (let g = 0; g < games; g++) {
       const a = pick(probs.subarray(g * 3, g * 3 + 3), g);
       const k = g * moves + t;
@@ -90,13 +131,22 @@ export function policyGradientLoss(entropy = 0): (yTrue: tf.Tensor, yPred: tf.Te
  */
 export const catchGame = defineTask({
   name: 'catch',
-  description: 'Catch the falling ball: a policy network trained by REINFORCE on games played with the current weights.',
+  description:
+    'Catch the falling ball: a policy network trained by REINFORCE on games played with the current weights.',
   schema: CatchOptions,
   create(o, ctx) {
     const feats = o.height * o.width + o.width;
     const init = (k: number) => tf.initializers.glorotUniform({ seed: ctx.seed + k });
     const model = tf.sequential({ name: 'catch_policy' });
-    model.add(tf.layers.dense({ units: o.hidden, activation: 'relu', inputShape: [feats], name: 'hidden', kernelInitializer: init(1) }));
+    model.add(
+      tf.layers.dense({
+        units: o.hidden,
+        activation: 'relu',
+        inputShape: [feats],
+        name: 'hidden',
+        kernelInitializer: init(1),
+      }),
+    );
     model.add(tf.layers.dense({ units: 3, activation: 'softmax', name: 'policy', kernelInitializer: init(2) }));
 
     const source: BatchSource = {
@@ -105,7 +155,10 @@ export const catchGame = defineTask({
       size: o.stepsPerEpoch * o.episodesPerStep,
       next({ model: m, step, seed }) {
         const rng = createRng(seed * 7919 + step);
-        const starts = Array.from({ length: o.episodesPerStep }, (): [number, number] => [Math.floor(rng() * o.width), Math.floor(rng() * o.width)]);
+        const starts = Array.from({ length: o.episodesPerStep }, (): [number, number] => [
+          Math.floor(rng() * o.width),
+          Math.floor(rng() * o.width),
+        ]);
         const played = play(m, o, starts, (p) => {
           const u = rng();
           return u < p[0]! ? 0 : u < p[0]! + p[1]! ? 1 : 2;
@@ -113,12 +166,18 @@ export const catchGame = defineTask({
         const rewards = o.reward === 'constant' ? played.rewards.map(() => 1) : played.rewards;
         const mean = o.baseline === 'none' ? 0 : rewards.reduce((a, b) => a + b, 0) / rewards.length;
         // 'normalized' also divides by the returns' std: the step size stops shrinking as the batch gets good.
-        const sd = o.baseline === 'normalized' ? Math.sqrt(rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / rewards.length) : 1;
+        const sd =
+          o.baseline === 'normalized'
+            ? Math.sqrt(rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / rewards.length)
+            : 1;
         const scale = sd > 1e-6 ? 1 / sd : 0;
         const moves = o.height - 1;
         const y = new Float32Array(played.actions.length * 3);
         played.actions.forEach((a, k) => (y[k * 3 + a] = (rewards[Math.floor(k / moves)]! - mean) * scale));
-        return { x: tf.tensor2d(played.states, [played.actions.length, feats]), y: tf.tensor2d(y, [played.actions.length, 3]) };
+        return {
+          x: tf.tensor2d(played.states, [played.actions.length, feats]),
+          y: tf.tensor2d(y, [played.actions.length, 3]),
+        };
       },
     };
 

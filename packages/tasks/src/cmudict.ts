@@ -1,9 +1,29 @@
-import { argmax, createRng, defineTask, editDistance, permutation, tf, Type, type EvalResult, type Static, type TensorDataset } from '@trainwatch/core';
+import {
+  argmax,
+  createRng,
+  defineTask,
+  editDistance,
+  permutation,
+  tf,
+  Type,
+  type EvalResult,
+  type Static,
+  type TensorDataset,
+} from '@trainwatch/core';
 
 /** `cmudict-g2p` options. */
 export const G2pOptions = Type.Object({
-  maxLength: Type.Integer({ minimum: 4, maximum: 16, default: 8, description: 'Longest word (letters) kept; outputs are padded to the same length.' }),
-  trainSize: Type.Integer({ minimum: 100, default: 12000, description: 'Training words (seeded selection from CMUdict).' }),
+  maxLength: Type.Integer({
+    minimum: 4,
+    maximum: 16,
+    default: 8,
+    description: 'Longest word (letters) kept; outputs are padded to the same length.',
+  }),
+  trainSize: Type.Integer({
+    minimum: 100,
+    default: 12000,
+    description: 'Training words (seeded selection from CMUdict).',
+  }),
   validationSize: Type.Integer({ minimum: 50, default: 1000, description: 'Held-out words.' }),
   stress: Type.Boolean({ default: false, description: 'Keep stress digits (AH0, OW1): 69 symbols instead of 39.' }),
   units: Type.Integer({ minimum: 4, default: 64, description: 'GRU units per direction.' }),
@@ -34,7 +54,8 @@ export function g2pCodec(o: Pick<G2pOptions, 'maxLength' | 'stress'>, phonemes: 
     encodePron: (ps: readonly string[], out: Float32Array, at: number) => {
       for (let t = 0; t < L; t++) out[at + t * P + (t < ps.length ? index.get(ps[t]!)! : 0)] = 1;
     },
-    word: (row: ArrayLike<number>) => Array.from({ length: L }, (_, t) => (row[t]! > 0 ? LETTERS[Math.round(row[t]!) - 1] : '')).join(''),
+    word: (row: ArrayLike<number>) =>
+      Array.from({ length: L }, (_, t) => (row[t]! > 0 ? LETTERS[Math.round(row[t]!) - 1] : '')).join(''),
     /** Phonemes of an output row (probabilities or one-hot), up to the first PAD. */
     tokens: (row: ArrayLike<number>) => {
       const out: string[] = [];
@@ -71,7 +92,10 @@ export const cmudictG2p = defineTask({
     // A fixed selection (not the run seed): runs with different seeds see the same words.
     const order = permutation(entries.length, createRng(20261126));
     const need = o.trainSize + o.validationSize;
-    if (entries.length < need) throw new Error(`cmudict-g2p: only ${entries.length} words fit maxLength ${o.maxLength}; lower trainSize/validationSize`);
+    if (entries.length < need)
+      throw new Error(
+        `cmudict-g2p: only ${entries.length} words fit maxLength ${o.maxLength}; lower trainSize/validationSize`,
+      );
     const picked = Array.from(order.subarray(0, need), (i) => entries[i]!);
     const phonemes = [...new Set(picked.flatMap(([, ps]) => ps))].sort();
     const c = g2pCodec(o, phonemes);
@@ -89,9 +113,32 @@ export const cmudictG2p = defineTask({
 
     const seed = (k: number) => tf.initializers.glorotUniform({ seed: ctx.seed + k });
     const model = tf.sequential({ name: 'g2p' });
-    model.add(tf.layers.embedding({ inputDim: LETTERS.length + 1, outputDim: o.embedding, inputLength: c.L, name: 'letters', embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.seed }) }));
-    model.add(tf.layers.bidirectional({ layer: tf.layers.gru({ units: o.units, returnSequences: true, kernelInitializer: seed(1), recurrentInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }) }) as never, name: 'encoder' }));
-    model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: c.P, activation: 'softmax', kernelInitializer: seed(3) }), name: 'phonemes' }));
+    model.add(
+      tf.layers.embedding({
+        inputDim: LETTERS.length + 1,
+        outputDim: o.embedding,
+        inputLength: c.L,
+        name: 'letters',
+        embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.seed }),
+      }),
+    );
+    model.add(
+      tf.layers.bidirectional({
+        layer: tf.layers.gru({
+          units: o.units,
+          returnSequences: true,
+          kernelInitializer: seed(1),
+          recurrentInitializer: tf.initializers.glorotUniform({ seed: ctx.seed + 2 }),
+        }) as never,
+        name: 'encoder',
+      }),
+    );
+    model.add(
+      tf.layers.timeDistributed({
+        layer: tf.layers.dense({ units: c.P, activation: 'softmax', kernelInitializer: seed(3) }),
+        name: 'phonemes',
+      }),
+    );
 
     const evaluate = (m: tf.LayersModel): EvalResult => {
       const probs = tf.tidy(() => (m.predict(validation.x) as tf.Tensor).dataSync());
@@ -136,4 +183,3 @@ export const cmudictG2p = defineTask({
     };
   },
 });
-

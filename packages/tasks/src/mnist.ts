@@ -8,15 +8,31 @@ const common = {
     default: 0.2,
     description: 'Share of each digit held out for validation (the last examples of each digit).',
   }),
-  limit: Type.Optional(Type.Integer({ minimum: 20, maximum: 10000, description: 'Use at most this many digits (balanced across classes); default all 10,000.' })),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 20,
+      maximum: 10000,
+      description: 'Use at most this many digits (balanced across classes); default all 10,000.',
+    }),
+  ),
 };
 
 // 28x28 grey pictures for PNGs, whatever the input shape (flat for the MLP, 28x28x1 for the CNN).
-const hooks = { decode: decodeDigit, render: renderDigit, image: (row: ArrayLike<number>) => ({ width: 28, height: 28, channels: 1 as const, data: row }) };
+const hooks = {
+  decode: decodeDigit,
+  render: renderDigit,
+  image: (row: ArrayLike<number>) => ({ width: 28, height: 28, channels: 1 as const, data: row }),
+};
 
 /** The 10-way softmax layer both models end with, seeded from the run's seed. */
 function softmaxOutput(seed: number, extra: Record<string, unknown> = {}) {
-  return tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }), name: 'output', ...extra });
+  return tf.layers.dense({
+    units: 10,
+    activation: 'softmax',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }),
+    name: 'output',
+    ...extra,
+  });
 }
 
 function finish(model: tf.LayersModel, data: ReturnType<typeof loadMnist>): TaskInstance {
@@ -62,10 +78,16 @@ export const mnistMlp = defineTask({
 /** A small convolutional net on 28x28x1 digits (conv-pool-conv-pool-dense). */
 export const mnistCnn = defineTask({
   name: 'mnist-cnn',
-  description: 'CNN (conv8-pool-conv16-pool-dense10) on the 10,000 real MNIST digits; trains on wasm through the core’s Conv2D gradient fix.',
+  description:
+    'CNN (conv8-pool-conv16-pool-dense10) on the 10,000 real MNIST digits; trains on wasm through the core’s Conv2D gradient fix.',
   schema: Type.Object({
     ...common,
-    filters: Type.Array(Type.Integer({ minimum: 1 }), { default: [8, 16], minItems: 1, maxItems: 3, description: 'Filters of each 3x3 conv layer.' }),
+    filters: Type.Array(Type.Integer({ minimum: 1 }), {
+      default: [8, 16],
+      minItems: 1,
+      maxItems: 3,
+      description: 'Filters of each 3x3 conv layer.',
+    }),
   }),
   create(options, ctx) {
     const data = loadMnist({ validationFraction: options.validationFraction, limit: options.limit, shape: 'image' });

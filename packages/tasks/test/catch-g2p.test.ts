@@ -21,18 +21,28 @@ describe('catch', () => {
     expect(y.every((r) => r.filter((v) => v !== 0).length <= 1)).toBe(true);
     tf.dispose([b.x, b.y]);
     // A hand-written perfect policy (move towards the ball) catches every ball.
-    const perfect = { predict: (x: tf.Tensor) => tf.tidy(() => {
-      const rows = x.arraySync() as number[][];
-      return tf.tensor2d(rows.map((r) => {
-        const ball = r.slice(0, 25).indexOf(1) % 5;
-        const paddle = r.slice(25).indexOf(1);
-        return ball < paddle ? [1, 0, 0] : ball > paddle ? [0, 0, 1] : [0, 1, 0];
-      }));
-    }) } as unknown as tf.LayersModel;
+    const perfect = {
+      predict: (x: tf.Tensor) =>
+        tf.tidy(() => {
+          const rows = x.arraySync() as number[][];
+          return tf.tensor2d(
+            rows.map((r) => {
+              const ball = r.slice(0, 25).indexOf(1) % 5;
+              const paddle = r.slice(25).indexOf(1);
+              return ball < paddle ? [1, 0, 0] : ball > paddle ? [0, 0, 1] : [0, 1, 0];
+            }),
+          );
+        }),
+    } as unknown as tf.LayersModel;
     const r = await inst.evaluate!(perfect, { step: 0, epoch: 0, seed: 0, log });
     expect(r.metrics['reward']).toBe(1);
     expect(r.behaviour).toHaveLength(3);
-    expect(renderCatch({ width: 5, height: 5 }, Float32Array.from({ length: 30 }, (_, i) => (i === 2 || i === 27 ? 1 : 0)))).toBe('..o..\n.....\n.....\n.....\n..=..');
+    expect(
+      renderCatch(
+        { width: 5, height: 5 },
+        Float32Array.from({ length: 30 }, (_, i) => (i === 2 || i === 27 ? 1 : 0)),
+      ),
+    ).toBe('..o..\n.....\n.....\n.....\n..=..');
     inst.model.dispose();
   });
 });
@@ -54,7 +64,11 @@ describe('cmudict-g2p', () => {
     expect(pron.split(' ').length).toBeLessThanOrEqual(word.length);
     expect(pron).toMatch(/^[A-Z]+( [A-Z]+)*$/); // no stress digits by default
     // Token slices: one observation per reference phoneme, plus one per distinct letter.
-    const obs = inst.hooks!.slices!(Float32Array.from(x[0]!), Float32Array.from(y[0]!.flat()), Float32Array.from(y[0]!.flat()));
+    const obs = inst.hooks!.slices!(
+      Float32Array.from(x[0]!),
+      Float32Array.from(y[0]!.flat()),
+      Float32Array.from(y[0]!.flat()),
+    );
     expect(obs.filter((s) => s.slice.startsWith('phoneme ')).length).toBe(pron.split(' ').length);
     expect(obs.every((s) => !s.error)).toBe(true);
     const out = inst.model.predict(train.x.slice(0, 2)) as tf.Tensor;

@@ -19,7 +19,16 @@ describe('MNIST data', () => {
     const [lo, hi] = tf.tidy(() => [tf.min(a.train.x).dataSync()[0]!, tf.max(a.train.x).dataSync()[0]!]);
     expect(lo).toBeGreaterThanOrEqual(0);
     expect(hi).toBeLessThanOrEqual(1);
-    tf.dispose([a.train.x, a.train.y, a.validation.x, a.validation.y, b.train.x, b.train.y, b.validation.x, b.validation.y]);
+    tf.dispose([
+      a.train.x,
+      a.train.y,
+      a.validation.x,
+      a.validation.y,
+      b.train.x,
+      b.train.y,
+      b.validation.x,
+      b.validation.y,
+    ]);
   });
 
   it('limits the set and shapes images for the CNN', () => {
@@ -46,7 +55,10 @@ describe('built-in tasks', () => {
     ['mnist-cnn', mnistCnn],
   ] as const)('%s builds a seeded model whose output has 10 classes', async (_name, task) => {
     const log = { debug() {}, info() {}, warn() {}, error() {} };
-    const opts = task === mnistMlp ? { validationFraction: 0.5, limit: 40, hidden: [16], activation: 'relu' } : { validationFraction: 0.5, limit: 40, filters: [4] };
+    const opts =
+      task === mnistMlp
+        ? { validationFraction: 0.5, limit: 40, hidden: [16], activation: 'relu' }
+        : { validationFraction: 0.5, limit: 40, filters: [4] };
     const a = await task.create(opts as never, { seed: 7, log });
     const b = await task.create(opts as never, { seed: 7, log });
     const out = a.model.predict((a.train as TensorDataset).x) as tf.Tensor;

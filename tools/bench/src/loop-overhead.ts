@@ -9,7 +9,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventBus, EventRecorder, InterceptorChain, permutation, createRng, resolveLoss, RunControl, selectBackend, tf, Trainer, type TensorDataset } from '@trainwatch/core';
+import {
+  EventBus,
+  EventRecorder,
+  InterceptorChain,
+  permutation,
+  createRng,
+  resolveLoss,
+  RunControl,
+  selectBackend,
+  tf,
+  Trainer,
+  type TensorDataset,
+} from '@trainwatch/core';
 import { mnistMlp } from '@trainwatch/tasks';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
@@ -17,9 +29,17 @@ const BATCH = 64;
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function makeSetup() {
-  const task = await mnistMlp.create({ validationFraction: 0.2, hidden: [128, 64], activation: 'relu' }, { seed: 1, log });
+  const task = await mnistMlp.create(
+    { validationFraction: 0.2, hidden: [128, 64], activation: 'relu' },
+    { seed: 1, log },
+  );
   // mnist-mlp holds its examples in memory (not a batch source).
-  return { ...task, train: task.train as TensorDataset, optimizer: tf.train.adam(0.001), lossFn: resolveLoss(task.loss) };
+  return {
+    ...task,
+    train: task.train as TensorDataset,
+    optimizer: tf.train.adam(0.001),
+    lossFn: resolveLoss(task.loss),
+  };
 }
 type Setup = Awaited<ReturnType<typeof makeSetup>>;
 
@@ -36,7 +56,10 @@ async function bareEpoch(s: Setup, seed: number): Promise<number> {
       const ix = tf.tensor1d(idx, 'int32');
       return [tf.gather(s.train.x, ix), tf.gather(s.train.y, ix)];
     });
-    const { value, grads } = tf.variableGrads(() => s.lossFn(yb!, s.model.apply(xb!, { training: true }) as tf.Tensor), vars);
+    const { value, grads } = tf.variableGrads(
+      () => s.lossFn(yb!, s.model.apply(xb!, { training: true }) as tf.Tensor),
+      vars,
+    );
     s.optimizer.applyGradients(grads as tf.NamedTensorMap as never);
     await value.data();
     tf.dispose([xb!, yb!, value, ...Object.values(grads)]);
@@ -81,7 +104,9 @@ async function main() {
   const backend = await selectBackend((process.env['BACKEND'] as 'wasm' | 'cpu' | undefined) ?? 'wasm');
   const s = await makeSetup();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
-  console.log(`loop overhead on ${backend.name}: mnist-mlp 784-128-64-10, Adam, batch ${BATCH}, ${s.train.x.shape[0]} examples, ${ROUNDS} rounds`);
+  console.log(
+    `loop overhead on ${backend.name}: mnist-mlp 784-128-64-10, Adam, batch ${BATCH}, ${s.train.x.shape[0]} examples, ${ROUNDS} rounds`,
+  );
   await bareEpoch(s, 0); // warm-up: kernels, allocations
   await trainwatchEpoch(s, 0);
   const rows: { bare: number; tw: number; rec: number }[] = [];
@@ -95,11 +120,15 @@ async function main() {
       else row.rec = await trainwatchEpoch(s, r + 1, path.join(tmp, `events-${r}.jsonl`));
     }
     rows.push(row);
-    console.log(`round ${r + 1}: bare ${row.bare.toFixed(2)} ms/step  trainwatch ${row.tw.toFixed(2)} (x${(row.tw / row.bare).toFixed(3)})  + events.jsonl ${row.rec.toFixed(2)} (x${(row.rec / row.bare).toFixed(3)})`);
+    console.log(
+      `round ${r + 1}: bare ${row.bare.toFixed(2)} ms/step  trainwatch ${row.tw.toFixed(2)} (x${(row.tw / row.bare).toFixed(3)})  + events.jsonl ${row.rec.toFixed(2)} (x${(row.rec / row.bare).toFixed(3)})`,
+    );
   }
   const ratio = median(rows.map((r) => r.tw / r.bare));
   const ratioRec = median(rows.map((r) => r.rec / r.bare));
-  console.log(`median ratio trainwatch/bare: ${ratio.toFixed(3)}  (with events.jsonl: ${ratioRec.toFixed(3)})  target <= 1.03`);
+  console.log(
+    `median ratio trainwatch/bare: ${ratio.toFixed(3)}  (with events.jsonl: ${ratioRec.toFixed(3)})  target <= 1.03`,
+  );
   console.log(`tensors alive after the bench: ${tf.memory().numTensors} (model, optimizer state and data only)`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -8,7 +8,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { definePlugin, describeParams, runTraining, validateConfig, validateOptions, type LoadedPlugin } from '@trainwatch/core';
+import {
+  definePlugin,
+  describeParams,
+  runTraining,
+  validateConfig,
+  validateOptions,
+  type LoadedPlugin,
+} from '@trainwatch/core';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
 import { mnistMlp } from '@trainwatch/tasks';
@@ -17,7 +24,11 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function stepMs(plugins: LoadedPlugin[], dir: string): Promise<number> {
-  const { config } = validateConfig({ task: { use: 'mnist-mlp' }, training: { backend: 'wasm', epochs: 1 }, output: { events: false } });
+  const { config } = validateConfig({
+    task: { use: 'mnist-mlp' },
+    training: { backend: 'wasm', epochs: 1 },
+    output: { events: false },
+  });
   const taskOptions = validateOptions(mnistMlp.schema, {}, 'task.options').options;
   const times: number[] = [];
   await runTraining({
@@ -41,14 +52,19 @@ interface Case {
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
-  const load = (plugin: typeof gradientGuard | typeof activationMonitor, options: Record<string, unknown>): LoadedPlugin[] => [{ plugin, options: validateOptions(plugin.schema, options, 'o').options }];
+  const load = (
+    plugin: typeof gradientGuard | typeof activationMonitor,
+    options: Record<string, unknown>,
+  ): LoadedPlugin[] => [{ plugin, options: validateOptions(plugin.schema, options, 'o').options }];
   const cases: Case[] = [
     { name: 'gradient-guard (defaults)', plugins: load(gradientGuard, {}), target: 1.05 },
     { name: 'activation-monitor (every 10)', plugins: load(activationMonitor, {}), target: 1.03 },
     { name: 'activation-monitor (every 1)', plugins: load(activationMonitor, { every: 1 }), target: 1.1 },
   ];
   const only = process.env['CASE'];
-  console.log(`plugin overhead: mnist-mlp 784-128-64-10, Adam, batch 64, 8000 examples, 1 epoch per run, ${ROUNDS} rounds per case, median step time`);
+  console.log(
+    `plugin overhead: mnist-mlp 784-128-64-10, Adam, batch 64, 8000 examples, 1 epoch per run, ${ROUNDS} rounds per case, median step time`,
+  );
   await stepMs([], path.join(tmp, 'warm'));
   const bare: number[] = [];
   for (const c of cases.filter((x) => !only || x.name.includes(only))) {
@@ -63,7 +79,9 @@ async function main() {
       bare.push(b);
     }
     const m = median(ratios);
-    console.log(`${c.name.padEnd(30)} x${m.toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(3)).join(' ')})  target <= ${c.target}${m <= c.target ? '' : '  ABOVE TARGET'}`);
+    console.log(
+      `${c.name.padEnd(30)} x${m.toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(3)).join(' ')})  target <= ${c.target}${m <= c.target ? '' : '  ABOVE TARGET'}`,
+    );
   }
   await checkCost(path.join(tmp, 'check'), median(bare));
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -90,8 +108,19 @@ async function checkCost(dir: string, stepMs: number): Promise<void> {
         line = `one directional gradient check (6 variables, ${g.samples} samples): ${check.toFixed(1)} ms = ${(check / fwd).toFixed(0)} forward passes of its batch (${fwd.toFixed(2)} ms each), ${(check / stepMs).toFixed(1)} training steps`;
       }),
   });
-  const { config } = validateConfig({ task: { use: 'mnist-mlp' }, training: { backend: 'wasm', epochs: 1, maxSteps: 12 }, output: { events: false } });
-  await runTraining({ config, task: mnistMlp, taskOptions: validateOptions(mnistMlp.schema, {}, 't').options, plugins: [{ plugin: timer, options: {} }], runDir: dir, logSink: () => {} });
+  const { config } = validateConfig({
+    task: { use: 'mnist-mlp' },
+    training: { backend: 'wasm', epochs: 1, maxSteps: 12 },
+    output: { events: false },
+  });
+  await runTraining({
+    config,
+    task: mnistMlp,
+    taskOptions: validateOptions(mnistMlp.schema, {}, 't').options,
+    plugins: [{ plugin: timer, options: {} }],
+    runDir: dir,
+    logSink: () => {},
+  });
   console.log(line);
 }
 

@@ -225,7 +225,7 @@ async function doctorCommand(configFile: string, flags: { out?: string; quiet?: 
 async function exportCommand(configFile: string, flags: { out?: string; examples?: number }, io: Io): Promise<number> {
   const r = await loadConfig(configFile);
   const ref = r.plugins.find((p) => p.plugin.name === 'reference-check');
-  const n = flags.examples ?? (ref?.options['examples'] as number | undefined) ?? 16;
+  const n = flags.examples ?? (ref?.options?.['examples'] as number | undefined) ?? 16;
   await selectBackend(r.config.training.backend);
   const inst = await r.task.create(r.taskOptions, {
     seed: r.config.training.seed,

@@ -4,7 +4,7 @@ import {
   runTraining,
   validateOptions,
   type Finding,
-  type LoadedPlugin,
+  type PluginUse,
   type Plugin,
   type PluginContext,
 } from '@trainwatch/core';
@@ -126,7 +126,7 @@ function checks(r: ResolvedConfig): Check[] {
     list.push({
       check: 'reference comparison',
       plugin: referenceCheck,
-      options: ref.options,
+      options: { ...ref.options },
       owns: (f) => f.code.startsWith('reference-'),
     });
   return list;
@@ -145,7 +145,7 @@ export async function doctor(
   const list = checks(r);
   const clock = new Map<string, number>();
   const seen = new Set<string>();
-  const plugins: LoadedPlugin[] = [];
+  const plugins: PluginUse[] = [];
   for (const c of list) {
     if (seen.has(c.plugin.name)) continue;
     seen.add(c.plugin.name);

@@ -6,7 +6,7 @@ import {
   validateOptions,
   type ConfigIssue,
   type JsonSchema,
-  type LoadedPlugin,
+  type PluginUse,
   type Task,
   type TrainwatchConfig,
 } from '@trainwatch/core';
@@ -34,7 +34,7 @@ export interface ResolvedConfig {
   task: Task<unknown>;
   taskOptions: Record<string, unknown>;
   /** Enabled plugins, config order, with the config entry's order override. */
-  plugins: LoadedPlugin[];
+  plugins: PluginUse[];
 }
 
 function parseJson(file: string): unknown {
@@ -90,7 +90,7 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     }
   }
 
-  const plugins: LoadedPlugin[] = [];
+  const plugins: PluginUse[] = [];
   const entries = Array.isArray(config.plugins) ? config.plugins : [];
   for (const [i, entry] of entries.entries()) {
     const at = `plugins[${i}]`;

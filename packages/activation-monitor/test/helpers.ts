@@ -1,4 +1,4 @@
-import { defineTask, runWith, tf, type LoadedPlugin, type RunResult } from '@trainwatch/core';
+import { defineTask, runWith, tf, type PluginUse, type RunResult } from '@trainwatch/core';
 import { mnistCnn, mnistMlp, mnistWith } from '@trainwatch/tasks';
 import { activationMonitor } from '../src';
 
@@ -10,15 +10,14 @@ export async function monitored(opts: {
   taskOptions?: Record<string, unknown>;
   training?: Record<string, unknown>;
   monitor?: Record<string, unknown>;
-  extra?: LoadedPlugin[];
+  extra?: PluginUse[];
 }): Promise<RunResult> {
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
-  const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
   return runWith({
     task,
     taskOptions: opts.taskOptions ?? {},
     training: { epochs: 1, ...opts.training },
-    plugins: [[activationMonitor, opts.monitor ?? {}], ...extra],
+    plugins: [{ plugin: activationMonitor, options: opts.monitor ?? {} }, ...(opts.extra ?? [])],
   });
 }
 

@@ -2,14 +2,14 @@
  * @trainwatch/core: the typed training-loop event bus, the training loop, the plugin and task
  * API, config schema and validation, findings and run output.
  */
-import * as tf from './tf';
+import * as tf from './backend/tf';
 
 export { tf };
-export { EventBus, type Listener } from './bus';
-export { every, once, everyMs, isFilter, type Filter } from './filters';
-export * from './events';
-export * from './errors';
-export { completeFinding, countBySeverity, type Finding, type FindingInput, type Severity } from './findings';
+export { EventBus, type Listener } from './loop/bus';
+export { every, once, everyMs, isFilter, type Filter } from './loop/filters';
+export * from './loop/events';
+export * from './util/errors';
+export { completeFinding, countBySeverity, type Finding, type FindingInput, type Severity } from './api/findings';
 export {
   definePlugin,
   isPlugin,
@@ -18,6 +18,7 @@ export {
   type PluginDefinition,
   type PluginBus,
   type PluginOrder,
+  type PluginUse,
   type RunState,
   type ReadonlyModel,
   type TaskView,
@@ -25,9 +26,8 @@ export {
   type GradientDecision,
   type GradientStep,
   type Disposer,
-  type JsonSchema,
-  type OptionsOf,
-} from './plugin';
+} from './api/plugin';
+export type { JsonSchema, OptionsOf } from './api/definition';
 export {
   defineTask,
   isTask,
@@ -46,11 +46,11 @@ export {
   type TaskEvaluator,
   type EvalContext,
   type EvalResult,
-} from './task';
-export { createLogger, stderrSink, type Logger, type LogLevel, type LogSink } from './logger';
-export { createArtifactWriter, writeFileAtomic, toJson, type ArtifactWriter } from './artifacts';
-export { selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend';
-export { kernelGapReport, type KernelGapReport } from './wasm-kernels';
+} from './api/task';
+export { createLogger, stderrSink, type Logger, type LogLevel, type LogSink } from './util/logger';
+export { createArtifactWriter, writeFileAtomic, toJson, type ArtifactWriter } from './run/artifacts';
+export { selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend/select-backend';
+export { kernelGapReport, type KernelGapReport } from './backend/wasm-kernels';
 export {
   resolveLoss,
   accuracy,
@@ -60,22 +60,18 @@ export {
   type LossName,
   type LossFn,
   type OptimizerName,
-} from './losses';
-export { createRng, permutation } from './random';
-export { InterceptorChain } from './interception';
-export { describeParams } from './capture';
-export { EventRecorder, eventRecord } from './recorder';
-export { Trainer, RunControl, type TrainerOptions } from './trainer';
-export {
-  runTraining,
-  sortPlugins,
-  defaultRunDir,
-  disposeTask,
-  type RunRequest,
-  type RunResult,
-  type RunSummary,
-  type LoadedPlugin,
-} from './session';
+} from './train/losses';
+export { createRng, permutation } from './util/random';
+export { InterceptorChain } from './loop/interception';
+export { describeParams } from './loop/params';
+export { EventRecorder, eventRecord } from './run/event-recorder';
+export { Trainer, RunControl, type TrainerOptions } from './loop/trainer';
+export { runTraining, type RunRequest, type RunResult } from './run/run-training';
+export { type RunSummary } from './run/summary';
+export { defaultRunDir } from './run/run-dir';
+export { sortPlugins } from './run/plugin-context';
+export { disposeTask } from './run/task-data';
+export { FindingGate, type ReportOnceOptions } from './api/finding-gate';
 export {
   ConfigSchema,
   TrainingSchema,
@@ -88,11 +84,14 @@ export {
   type OutputConfig,
   type PluginEntry,
   type TaskEntry,
-} from './config';
-export { validateConfig, validateOptions, validateAgainst, didYouMean, levenshtein, jsonPath } from './validate';
+} from './config/schema';
+export { validateConfig, validateOptions, validateAgainst, didYouMean, jsonPath } from './config/validate';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
-export { fileModelHandler, saveModelFiles, loadModelFiles } from './model-files';
-export { argmax, editDistance } from './text';
-export { cloneModel, quickFit, quickEvaluate, type QuickFitOptions, type QuickFitResult } from './quick-fit';
-export { buildCaptureModel, type CapturedLayer } from './capture';
-export { runWith, type RunWithOptions } from './run-with';
+export { fileModelHandler, saveModelFiles, loadModelFiles } from './run/model-files';
+export { argmax } from './util/argmax';
+export { editDistance } from './util/edit-distance';
+export { cloneModel } from './train/clone-model';
+export { quickFit, type QuickFitOptions, type QuickFitResult } from './train/quick-fit';
+export { quickEvaluate } from './train/evaluate';
+export { buildCaptureModel, type CapturedLayer } from './loop/layer-capture';
+export { runWith, type RunWithOptions } from './run/run-with';

@@ -7,7 +7,7 @@ import {
   selectBackend,
   tf,
   validateConfig,
-  type LoadedPlugin,
+  type PluginUse,
   type LogSink,
   type RunResult,
   type Task,
@@ -63,9 +63,9 @@ export const silent: LogSink = () => {};
 
 /** Runs a task with plugins into a temp run directory. */
 export async function run(opts: {
-  task?: Task<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  task?: Task;
   taskOptions?: Record<string, unknown>;
-  plugins?: LoadedPlugin[];
+  plugins?: PluginUse[];
   training?: Record<string, unknown>;
   logSink?: LogSink;
   signal?: AbortSignal;

@@ -9,13 +9,13 @@ describe('runWith (a run from code, validated like a config)', () => {
   });
 
   it('runs a task with plugins, defaults applied', async () => {
-    const r = await runWith({ task: blobs, taskOptions: { n: 64 }, training: { epochs: 1 }, plugins: [[plugin]] });
+    const r = await runWith({ task: blobs, taskOptions: { n: 64 }, training: { epochs: 1 }, plugins: [{ plugin }] });
     expect(r.status).toBe('completed');
     expect(r.summary.steps).toBe(1);
   });
 
   it('names every bad option by its path, and trains nothing', async () => {
-    const p = runWith({ task: blobs, training: { epochs: 0 }, plugins: [[plugin, { every: 0, evry: 3 }]] });
+    const p = runWith({ task: blobs, training: { epochs: 0 }, plugins: [{ plugin, options: { every: 0, evry: 3 } }] });
     await expect(p).rejects.toBeInstanceOf(ConfigError);
     const message = await p.catch((e: Error) => e.message);
     expect(message).toContain('training.epochs: must be >= 1');

@@ -1,4 +1,4 @@
-import { defineTask, runWith, type LoadedPlugin, type RunResult } from '@trainwatch/core';
+import { defineTask, runWith, type PluginUse, type RunResult } from '@trainwatch/core';
 import { mnistCnn, mnistMlp, mnistWith } from '@trainwatch/tasks';
 import { gradientGuard } from '../src';
 
@@ -9,17 +9,15 @@ export async function guarded(opts: {
   training?: Record<string, unknown>;
   guard?: Record<string, unknown>;
   plugins?: boolean;
-  extra?: LoadedPlugin[];
+  extra?: PluginUse[];
 }): Promise<RunResult> {
   const task = opts.task ?? (opts.builtin === 'mnist-cnn' ? mnistCnn : mnistMlp);
-  const extra = (opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]);
-  const guard: [LoadedPlugin['plugin'], Record<string, unknown>][] =
-    opts.plugins === false ? [] : [[gradientGuard, opts.guard ?? {}]];
+  const guard: PluginUse[] = opts.plugins === false ? [] : [{ plugin: gradientGuard, options: opts.guard ?? {} }];
   return runWith({
     task,
     taskOptions: opts.task ? {} : (opts.taskOptions ?? {}),
     training: { epochs: 1, ...opts.training },
-    plugins: [...guard, ...extra],
+    plugins: [...guard, ...(opts.extra ?? [])],
   });
 }
 

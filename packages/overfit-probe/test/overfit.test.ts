@@ -6,9 +6,8 @@ import { overfitProbe } from '../src';
 
 const mlp = { validationFraction: 0.2, limit: 1000, hidden: [64], activation: 'relu' as const };
 
-async function probe(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
-  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[overfitProbe]] });
+async function probe(task: Task, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
+  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [{ plugin: overfitProbe }] });
 }
 
 /** mnist-mlp with one thing changed by `mutate`. */

@@ -4,7 +4,7 @@ import {
   defineTask,
   runWith,
   tf,
-  type LoadedPlugin,
+  type PluginUse,
   type RunRequest,
   type RunResult,
   type Task,
@@ -13,11 +13,11 @@ import { catchGame, mnistMlp } from '@trainwatch/tasks';
 import { periodicEval, type EvalRecord } from '../src';
 
 export async function evaluated(opts: {
-  task?: Task<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  task?: Task;
   taskOptions?: Record<string, unknown>;
   training?: Record<string, unknown>;
   options?: Record<string, unknown>;
-  extra?: LoadedPlugin[];
+  extra?: PluginUse[];
   clock?: RunRequest['clock'];
   onBus?: RunRequest['onBus'];
 }): Promise<RunResult & { evals: EvalRecord[] }> {
@@ -25,10 +25,7 @@ export async function evaluated(opts: {
     task: opts.task ?? mnistMlp,
     taskOptions: opts.taskOptions ?? {},
     training: { epochs: 1, ...opts.training },
-    plugins: [
-      [periodicEval, opts.options ?? {}],
-      ...(opts.extra ?? []).map((e): [LoadedPlugin['plugin'], Record<string, unknown>] => [e.plugin, e.options]),
-    ],
+    plugins: [{ plugin: periodicEval, options: opts.options ?? {} }, ...(opts.extra ?? [])],
     clock: opts.clock,
     onBus: opts.onBus,
   });

@@ -47,7 +47,12 @@ async function makeRun(buggy: boolean): Promise<string> {
   const r = await runWith({
     task,
     training: { epochs: 3 },
-    plugins: [[gradientGuard], [activationMonitor], [periodicEval], [qualitativeSampler, { size: 12 }]],
+    plugins: [
+      { plugin: gradientGuard },
+      { plugin: activationMonitor },
+      { plugin: periodicEval },
+      { plugin: qualitativeSampler, options: { size: 12 } },
+    ],
   });
   const runDir = r.runDir;
   writeReport(runDir);

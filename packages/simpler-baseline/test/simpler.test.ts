@@ -4,9 +4,8 @@ import { simplerBaseline } from '../src';
 
 const data = { validationFraction: 0.2, limit: 3000, hidden: [128, 64], activation: 'relu' as const };
 
-async function compare(task: Task<any>, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
-  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [[simplerBaseline]] });
+async function compare(task: Task, taskOptions: Record<string, unknown> = {}): Promise<RunResult> {
+  return runWith({ task, taskOptions, training: { epochs: 1, maxSteps: 1 }, plugins: [{ plugin: simplerBaseline }] });
 }
 
 const codes = (r: RunResult) => r.findings.map((f) => f.code);

@@ -11,8 +11,7 @@ export { CatchOptions, policyGradientLoss, renderCatch } from './catch';
 export { loadMnist, renderDigit, decodeDigit, DIGIT_NAMES } from './mnist-data';
 
 /** Built-in tasks by the name a config's `task.use` gives. */
-export const builtinTasks: Readonly<Record<string, Task<any>>> = {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export const builtinTasks: Readonly<Record<string, Task>> = {
   [mnistMlp.name]: mnistMlp,
   [mnistCnn.name]: mnistCnn,
   [catchGame.name]: catchGame,

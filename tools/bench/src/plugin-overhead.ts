@@ -14,7 +14,7 @@ import {
   runTraining,
   validateConfig,
   validateOptions,
-  type LoadedPlugin,
+  type PluginUse,
 } from '@trainwatch/core';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
@@ -23,7 +23,7 @@ import { mnistMlp } from '@trainwatch/tasks';
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function stepMs(plugins: LoadedPlugin[], dir: string): Promise<number> {
+async function stepMs(plugins: PluginUse[], dir: string): Promise<number> {
   const { config } = validateConfig({
     task: { use: 'mnist-mlp' },
     training: { backend: 'wasm', epochs: 1 },
@@ -46,7 +46,7 @@ async function stepMs(plugins: LoadedPlugin[], dir: string): Promise<number> {
 
 interface Case {
   name: string;
-  plugins: LoadedPlugin[];
+  plugins: PluginUse[];
   target: number;
 }
 
@@ -55,7 +55,7 @@ async function main() {
   const load = (
     plugin: typeof gradientGuard | typeof activationMonitor,
     options: Record<string, unknown>,
-  ): LoadedPlugin[] => [{ plugin, options: validateOptions(plugin.schema, options, 'o').options }];
+  ): PluginUse[] => [{ plugin, options: validateOptions(plugin.schema, options, 'o').options }];
   const cases: Case[] = [
     { name: 'gradient-guard (defaults)', plugins: load(gradientGuard, {}), target: 1.05 },
     { name: 'activation-monitor (every 10)', plugins: load(activationMonitor, {}), target: 1.03 },

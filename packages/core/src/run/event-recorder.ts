@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import type { EventBus } from './bus';
-import { EVENT_NAMES, type EventName, type ForwardEndEvent } from './events';
+import type { EventBus } from '../loop/bus';
+import { EVENT_NAMES, type EventName, type ForwardEndEvent } from '../loop/events';
 import { toJson } from './artifacts';
 
 /** Events after which the file is brought up to date at once. */

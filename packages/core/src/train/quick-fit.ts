@@ -1,16 +1,7 @@
-import * as tf from './tf';
+import * as tf from '../backend/tf';
 import { accuracy, makeOptimizer, type LossFn, type OptimizerName } from './losses';
-import { createRng, permutation } from './random';
-import type { TensorDataset } from './task';
-
-/**
- * A fresh copy of a model: same architecture, layer settings (trainable flags included) and
- * initialisers (seeded initialisers give the same starting weights), weights drawn anew.
- */
-export async function cloneModel(model: Pick<tf.LayersModel, 'toJSON'>): Promise<tf.LayersModel> {
-  const topology = model.toJSON(null, false) as unknown as tf.io.ModelJSON['modelTopology'];
-  return tf.models.modelFromJSON({ modelTopology: topology as never });
-}
+import { createRng, permutation } from '../util/random';
+import type { TensorDataset } from '../api/task';
 
 export interface QuickFitOptions {
   loss: LossFn;
@@ -83,34 +74,4 @@ export async function quickFit(
     optimizer.dispose();
   }
   return { curve, finalLoss: last, steps: step, ms: performance.now() - t0 };
-}
-
-/**
- * Loss and accuracy of a model on a dataset, in inference mode, batch by batch (each batch's
- * tensors freed as it goes), with one readback. `accuracy` defaults to "the labels are one-hot".
- */
-export async function quickEvaluate(
-  model: Pick<tf.LayersModel, 'predict'>,
-  data: TensorDataset,
-  loss: LossFn,
-  o: { batchSize?: number; accuracy?: boolean } = {},
-): Promise<{ loss: number; acc?: number }> {
-  const n = data.x.shape[0]!;
-  const batchSize = o.batchSize ?? 256;
-  const withAcc = o.accuracy ?? (data.y.rank >= 2 && data.y.shape[data.y.rank - 1]! > 1);
-  let sums = tf.zeros([2]);
-  for (let i = 0; i < n; i += batchSize) {
-    const size = Math.min(batchSize, n - i);
-    const next = tf.tidy(() => {
-      const xb = tf.slice(data.x, i, size);
-      const yb = tf.slice(data.y, i, size);
-      const p = model.predict(xb) as tf.Tensor;
-      return tf.add(sums, tf.mul(tf.stack([loss(yb, p), withAcc ? accuracy(yb, p) : tf.scalar(0)]), size));
-    });
-    sums.dispose();
-    sums = next;
-  }
-  const [l, a] = await sums.data();
-  sums.dispose();
-  return withAcc ? { loss: l! / n, acc: a! / n } : { loss: l! / n };
 }

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { LOSS_NAMES, OPTIMIZER_NAMES } from './losses';
+import { LOSS_NAMES, OPTIMIZER_NAMES } from '../train/losses';
 
 /** A string enum as plain JSON Schema `enum` (clearer errors than TypeBox's union of literals). */
 export function StringEnum<T extends string>(values: readonly T[], options: Record<string, unknown> = {}) {

@@ -1,4 +1,4 @@
-import { TrainwatchError } from './errors';
+import { TrainwatchError } from '../util/errors';
 
 export type Severity = 'info' | 'warn' | 'error';
 

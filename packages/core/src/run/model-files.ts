@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from './tf';
+import * as tf from '../backend/tf';
 import { writeFileAtomic } from './artifacts';
-import { TrainwatchError } from './errors';
+import { TrainwatchError } from '../util/errors';
 
 /**
  * A tfjs IO handler for a folder: `model.json` (topology + weights manifest, the format

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TrainwatchError } from './errors';
+import { TrainwatchError } from '../util/errors';
 
 /** Writes files under the run directory; paths are relative to it and may not leave it. */
 export interface ArtifactWriter {

@@ -1,6 +1,6 @@
-import * as tf from './tf';
+import * as tf from '../backend/tf';
 import type { Intervention } from './events';
-import type { GradientInterceptor, GradientStep } from './plugin';
+import type { GradientInterceptor, GradientStep } from '../api/plugin';
 
 interface Registered {
   owner: string;

@@ -1,5 +1,5 @@
-import * as tf from './tf';
-import { TrainwatchError } from './errors';
+import * as tf from '../backend/tf';
+import { TrainwatchError } from '../util/errors';
 
 export type LossName =
   | 'categoricalCrossentropy'

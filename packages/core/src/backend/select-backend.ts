@@ -1,5 +1,5 @@
 import * as tf from './tf';
-import { BackendError, errorMessage } from './errors';
+import { BackendError, errorMessage } from '../util/errors';
 import { fillWasmKernelGaps, kernelGapReport, type KernelGapReport } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -1,4 +1,4 @@
-import { TrainwatchError } from './errors';
+import { TrainwatchError } from '../util/errors';
 
 /**
  * Decides whether a listener runs for one emission. `index` is the payload's `step` when the event

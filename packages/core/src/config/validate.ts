@@ -1,7 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ConfigSchema, type TrainwatchConfig } from './config';
-import type { ConfigIssue } from './errors';
-import type { JsonSchema } from './plugin';
+import { ConfigSchema, type TrainwatchConfig } from './schema';
+import type { ConfigIssue } from '../util/errors';
+import type { JsonSchema } from '../api/definition';
+import { editDistance } from '../util/edit-distance';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -27,31 +28,12 @@ function closed(schema: JsonSchema): JsonSchema {
   return schema;
 }
 
-/** Edit distance, for "did you mean". */
-export function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(
-        up + 1,
-        prev[j - 1]! + 1,
-        diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
-      );
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The closest candidate when it is close enough to be a typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = levenshtein(word, c);
+    const d = editDistance(word, c, (x, y) => x.toLowerCase() === y.toLowerCase());
     if (d < bestD) {
       best = c;
       bestD = d;

@@ -1,5 +1,5 @@
-import type { Tensor, NamedTensorMap, Scalar } from './tf';
-import type { Finding } from './findings';
+import type { Tensor, NamedTensorMap, Scalar } from '../backend/tf';
+import type { Finding } from '../api/findings';
 
 /** What a run ended as. `stopped`: a plugin, the user (Ctrl-C) or an abort signal ended it early. */
 export type RunStatus = 'completed' | 'stopped' | 'failed';

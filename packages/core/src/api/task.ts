@@ -1,9 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
-import type * as tf from './tf';
-import type { Logger } from './logger';
-import type { JsonSchema, OptionsOf } from './plugin';
-import { assertKebabName } from './plugin';
-import type { LossName } from './losses';
+import type * as tf from '../backend/tf';
+import type { Logger } from '../util/logger';
+import { assertKebabName, type JsonSchema, type OptionsOf } from './definition';
+import type { LossName } from '../train/losses';
 
 /** Examples held in memory: inputs and targets with the same first dimension. */
 export interface TensorDataset {

@@ -1,16 +1,15 @@
-import type { Static, TSchema } from '@sinclair/typebox';
-import type * as tf from './tf';
-import type { Listener } from './bus';
-import type { EventName, ParamInfo } from './events';
-import type { Filter } from './filters';
+import type { TSchema } from '@sinclair/typebox';
+import { assertKebabName, type JsonSchema, type OptionsOf } from './definition';
+import type * as tf from '../backend/tf';
+import type { Listener } from '../loop/bus';
+import type { EventName, ParamInfo } from '../loop/events';
+import type { Filter } from '../loop/filters';
 import type { FindingInput } from './findings';
-import type { ArtifactWriter } from './artifacts';
-import type { Logger } from './logger';
-import type { LossFn } from './losses';
+import type { ReportOnceOptions } from './finding-gate';
+import type { ArtifactWriter } from '../run/artifacts';
+import type { Logger } from '../util/logger';
+import type { LossFn } from '../train/losses';
 import type { TaskEvaluator, TaskHooks, TensorDataset } from './task';
-
-/** A JSON Schema object (TypeBox schemas are JSON Schemas too). */
-export type JsonSchema = Record<string, unknown>;
 
 /** Returned by `setup`; runs once at the end of the run, in reverse plugin order, even after a failure. */
 export type Disposer = () => void | Promise<void>;
@@ -114,6 +113,11 @@ export interface PluginContext<O> {
   readonly artifacts: ArtifactWriter;
   /** Reports a finding; it is emitted on the bus and saved to `findings.json`. */
   report(finding: FindingInput): void;
+  /**
+   * Reports a finding once per problem (by default its code and layer), and again only when it is
+   * clearly worse (see {@link ReportOnceOptions}). Returns whether it was reported.
+   */
+  reportOnce(finding: FindingInput, options?: ReportOnceOptions): boolean;
   /** Asks the loop to stop after the current step; the run ends `stopped` with this reason. */
   requestStop(reason: string): void;
   /**
@@ -127,9 +131,6 @@ export interface PluginContext<O> {
    */
   restoreWeights(weights: Readonly<tf.NamedTensorMap>): void;
 }
-
-/** Options type of a schema: TypeBox schemas give their static type, plain JSON Schemas a record. */
-export type OptionsOf<S> = S extends TSchema ? Static<S> : Record<string, unknown>;
 
 export interface PluginDefinition<S extends TSchema | JsonSchema, O = OptionsOf<S>> {
   /** Kebab-case name, used in findings and logs. */
@@ -150,15 +151,6 @@ export interface Plugin<O = unknown> {
   readonly schema: JsonSchema;
   readonly order: PluginOrder | undefined;
   setup(ctx: PluginContext<O>): Disposer | void | Promise<Disposer | void>;
-}
-
-const NAME = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/;
-
-/** Checks a name against the kebab-case rule shared by plugins and tasks. */
-export function assertKebabName(kind: string, name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new TypeError(`${kind} name must be kebab-case (e.g. "loss-spike"), got ${JSON.stringify(name)}`);
-  }
 }
 
 /**
@@ -199,4 +191,15 @@ export function isPlugin(value: unknown): value is Plugin {
     typeof v.setup === 'function' &&
     typeof v.name === 'string'
   );
+}
+
+/**
+ * A plugin with its options: one entry of a config's `plugins`, in code. `runWith` takes raw options
+ * (it validates them); `runTraining` takes validated ones with defaults applied.
+ */
+export interface PluginUse {
+  readonly plugin: Plugin;
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Overrides the plugin's own `order` for this run. */
+  readonly order?: PluginOrder | undefined;
 }

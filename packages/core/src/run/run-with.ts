@@ -1,20 +1,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from './errors';
-import type { Plugin } from './plugin';
-import { runTraining, type RunRequest, type RunResult } from './session';
-import type { Task } from './task';
-import { validateConfig, validateOptions } from './validate';
+import { ConfigError } from '../util/errors';
+import type { PluginUse } from '../api/plugin';
+import { runTraining, type RunRequest, type RunResult } from './run-training';
+import type { Task } from '../api/task';
+import { validateConfig, validateOptions } from '../config/validate';
 
 export interface RunWithOptions {
-  task: Task<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  task: Task;
   /** Task options before defaults (validated against the task's schema). */
   taskOptions?: Record<string, unknown>;
   /** The config's `training` section (validated; defaults applied). */
   training?: Record<string, unknown>;
   /** Plugins with their raw options (validated against each plugin's schema). */
-  plugins?: [Plugin<any>, Record<string, unknown>?][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  plugins?: readonly PluginUse[];
   /** Default: a fresh folder under the OS temp dir. */
   runDir?: string;
   logSink?: RunRequest['logSink'];
@@ -32,9 +32,9 @@ export async function runWith(o: RunWithOptions): Promise<RunResult> {
     training: { backend: 'wasm', ...o.training },
   });
   const task = validateOptions(o.task.schema, o.taskOptions ?? {}, 'task.options');
-  const plugins = (o.plugins ?? []).map(([plugin, options], i) => ({
-    plugin,
-    v: validateOptions(plugin.schema, options ?? {}, `plugins[${i}].options`),
+  const plugins = (o.plugins ?? []).map((use, i) => ({
+    use,
+    v: validateOptions(use.plugin.schema, { ...use.options }, `plugins[${i}].options`),
   }));
   const all = [...issues, ...task.issues, ...plugins.flatMap((p) => p.v.issues)];
   if (all.length > 0) throw new ConfigError(all);
@@ -43,7 +43,7 @@ export async function runWith(o: RunWithOptions): Promise<RunResult> {
     config,
     task: o.task,
     taskOptions: task.options,
-    plugins: plugins.map((p) => ({ plugin: p.plugin, options: p.v.options })),
+    plugins: plugins.map((p) => ({ ...p.use, options: p.v.options })),
     runDir,
     logSink: o.logSink ?? (() => {}),
     ...(o.clock ? { clock: o.clock } : {}),

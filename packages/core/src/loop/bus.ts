@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import { EVENT_NAMES, SYNC_EVENTS, type EventName, type TrainEvents } from './events';
-import { TrainwatchError } from './errors';
+import { TrainwatchError } from '../util/errors';
 import { isFilter, type Filter } from './filters';
 
 /** A listener; may return a Promise on events that allow async listeners (see `SYNC_EVENTS`). */

@@ -1,13 +1,14 @@
-import * as tf from './tf';
+import * as tf from '../backend/tf';
 import type { EventBus } from './bus';
-import { buildCaptureModel, describeParams, type CapturedLayer } from './capture';
-import { errorMessage, TrainwatchError } from './errors';
+import { buildCaptureModel, type CapturedLayer } from './layer-capture';
+import { describeParams } from './params';
+import { errorMessage, TrainwatchError } from '../util/errors';
 import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, StepProbe, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
-import { accuracy, type LossFn } from './losses';
-import { quickEvaluate } from './quick-fit';
-import { createRng, permutation } from './random';
-import { isBatchSource, type BatchSource, type TensorDataset } from './task';
+import { accuracy, type LossFn } from '../train/losses';
+import { quickEvaluate } from '../train/evaluate';
+import { createRng, permutation } from '../util/random';
+import { isBatchSource, type BatchSource, type TensorDataset } from '../api/task';
 
 /** Stop requests and fatal errors, shared by the loop, the bus and the plugin contexts. */
 export class RunControl {

@@ -1,0 +1,75 @@
+import * as path from 'node:path';
+import { completeFinding, type Finding, type FindingInput } from '../api/findings';
+import type { EventBus } from '../loop/bus';
+import { errorMessage, PluginError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { toJson, writeFileAtomic } from './artifacts';
+
+/** Where the run is when a finding arrives (the trainer's step and epoch, 0 before it exists). */
+export type RunPosition = () => { step: number; epoch: number };
+
+/**
+ * The run's findings: completed with the current step, kept in memory, emitted on the bus, and
+ * rewritten atomically to `findings.json` as each one arrives, so a killed run keeps them all.
+ */
+export class FindingLog {
+  readonly findings: Finding[] = [];
+  private readonly file: string;
+
+  constructor(
+    runDir: string,
+    private readonly bus: EventBus,
+    private readonly here: RunPosition,
+  ) {
+    this.file = path.join(runDir, 'findings.json');
+    this.save();
+  }
+
+  add(input: FindingInput, plugin: string): void {
+    const { step, epoch } = this.here();
+    const f = completeFinding(input, plugin, step, epoch);
+    this.findings.push(f);
+    this.save();
+    this.bus.emit('finding', f);
+  }
+
+  save(): void {
+    writeFileAtomic(this.file, `${toJson(this.findings, 2)}\n`);
+  }
+}
+
+/**
+ * The plugin-error policy: a plugin that throws (in setup, a listener, an interceptor or its disposer)
+ * is logged, announced as an `error` event and recorded as a `plugin-error` finding naming the plugin
+ * and the event; the run goes on without that call, unless `failFast` makes the error fatal.
+ */
+export function pluginFailureHandler(o: {
+  log: Logger;
+  bus: EventBus;
+  findings: FindingLog;
+  here: RunPosition;
+  failFast: boolean;
+  /** Receives the error that must end the run (failFast only; the first one wins). */
+  fatal: (error: PluginError) => void;
+}): (plugin: string, event: string, error: unknown) => void {
+  return (plugin, event, error) => {
+    const err = error instanceof PluginError ? error : new PluginError(plugin, event, error);
+    o.log.error(err.message);
+    if (event === 'error' || event === 'finding') return; // never recurse through the reporting events
+    o.bus.emit('error', { plugin, event, code: err.code, message: err.message, step: o.here().step });
+    const stack = (error instanceof Error ? (error.stack ?? '') : '').split('\n').slice(0, 6).join('\n');
+    o.findings.add(
+      {
+        code: 'plugin-error',
+        severity: 'error',
+        message: err.message,
+        evidence: { event, error: errorMessage(error), stack },
+        suggestion: o.failFast
+          ? 'The run stopped because training.failFast is set.'
+          : 'The run went on without this call; fix the plugin or disable it.',
+      },
+      plugin,
+    );
+    if (o.failFast) o.fatal(err);
+  };
+}

@@ -1,0 +1,153 @@
+import type * as tf from '../backend/tf';
+import type { TrainingConfig } from '../config/schema';
+import { FindingGate } from '../api/finding-gate';
+import type { PluginContext, PluginOrder, PluginUse, RunState, TaskView } from '../api/plugin';
+import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
+import type { EventBus } from '../loop/bus';
+import type { InterceptorChain } from '../loop/interception';
+import { describeParams } from '../loop/params';
+import type { RunControl, Trainer } from '../loop/trainer';
+import type { LossFn } from '../train/losses';
+import { TrainwatchError } from '../util/errors';
+import { createLogger, type LogSink } from '../util/logger';
+import type { ArtifactWriter } from './artifacts';
+import type { FindingLog } from './finding-log';
+
+const ORDER_RANK = { pre: 0, none: 1, post: 2 } as const;
+
+/** `pre` plugins first, then unmarked, then `post`; config order within each (a stable sort). */
+export function sortPlugins<T extends Pick<PluginUse, 'plugin'> & { order?: PluginOrder | undefined }>(
+  plugins: readonly T[],
+): T[] {
+  const rank = (p: T) => ORDER_RANK[p.order ?? p.plugin.order ?? 'none'];
+  return plugins
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .map((x) => x.p);
+}
+
+/** The read-only view of the run every plugin shares; live values read through to the trainer. */
+export function runState(o: {
+  runId: string;
+  task: string;
+  backend: string;
+  training: TrainingConfig;
+  trainer: Trainer;
+  control: RunControl;
+}): RunState {
+  const { trainer: t, control, training } = o;
+  return {
+    runId: o.runId,
+    task: o.task,
+    backend: o.backend,
+    get step() {
+      return t.step;
+    },
+    get epoch() {
+      return t.epoch;
+    },
+    epochs: training.epochs,
+    stepsPerEpoch: t.stepsPerEpoch,
+    get elapsedMs() {
+      return t.elapsedMs;
+    },
+    get metrics() {
+      return t.metrics;
+    },
+    get stopReason() {
+      return control.stopReason;
+    },
+    training: Object.freeze({
+      optimizer: training.optimizer,
+      learningRate: training.learningRate,
+      batchSize: training.batchSize,
+      seed: training.seed,
+    }),
+  };
+}
+
+/** What plugins may know about the task (frozen; the data is lent, never handed over). */
+export function taskView(
+  name: string,
+  instance: TaskInstance,
+  data: { loss: LossFn; train: TaskInstance['train']; validation: TensorDataset | undefined },
+): TaskView {
+  return Object.freeze({
+    name,
+    lossName: typeof instance.loss === 'string' ? instance.loss : undefined,
+    loss: data.loss,
+    metrics: instance.metrics ?? [],
+    classNames: instance.classNames,
+    hooks: instance.hooks,
+    validation: data.validation,
+    train: isBatchSource(data.train) ? undefined : data.train,
+    simpler: instance.simpler,
+    evaluate: instance.evaluate,
+  });
+}
+
+/** What every plugin's context is built from: one set per run. */
+export interface ContextSources {
+  readonly bus: EventBus;
+  readonly state: RunState;
+  readonly task: TaskView;
+  readonly model: tf.LayersModel;
+  readonly clock: () => number;
+  readonly artifacts: ArtifactWriter;
+  readonly sink: LogSink;
+  readonly findings: FindingLog;
+  readonly control: RunControl;
+  readonly interceptors: InterceptorChain;
+  /** Collects each listener's unsubscribe function; the run calls them all at its end. */
+  readonly unsubscribers: (() => void)[];
+}
+
+/** The narrow context one plugin's `setup` receives: everything it does is attributed to `name`. */
+export function pluginContext(
+  name: string,
+  options: Readonly<Record<string, unknown>>,
+  s: ContextSources,
+): PluginContext<unknown> {
+  const gate = new FindingGate();
+  return {
+    name,
+    options: Object.freeze({ ...options }),
+    bus: {
+      on: (event, listener, filter) => {
+        const off = s.bus.on(event, listener, filter, name);
+        s.unsubscribers.push(off);
+        return off;
+      },
+    },
+    state: s.state,
+    log: createLogger(name, s.sink),
+    model: s.model,
+    task: s.task,
+    clock: s.clock,
+    artifacts: s.artifacts,
+    report: (finding) => s.findings.add(finding, name),
+    reportOnce: (finding, o) => {
+      const admitted = gate.admit(finding, o);
+      if (admitted) s.findings.add(admitted, name);
+      return admitted !== undefined;
+    },
+    requestStop: (reason) => s.control.requestStop(`${name}: ${reason}`),
+    interceptGradients: (fn) => s.interceptors.add(name, fn),
+    restoreWeights: (weights) => restoreWeights(s.model, weights, name),
+  };
+}
+
+/** Sets trainable weights by variable name (values copied; shapes checked first, so nothing half-applies). */
+function restoreWeights(model: tf.LayersModel, weights: Readonly<tf.NamedTensorMap>, plugin: string): void {
+  const byName = new Map(describeParams(model).variables.map((v) => [v.name, v]));
+  for (const [name, t] of Object.entries(weights)) {
+    const v = byName.get(name);
+    if (!v) throw new TrainwatchError('plugin-error', `${plugin}: restoreWeights: no trainable variable "${name}"`);
+    if (v.shape.join() !== t.shape.join())
+      throw new TrainwatchError(
+        'plugin-error',
+        `${plugin}: restoreWeights: "${name}" has shape [${v.shape}], got [${t.shape}]`,
+      );
+  }
+  for (const [name, t] of Object.entries(weights)) byName.get(name)!.assign(t);
+}

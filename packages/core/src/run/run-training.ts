@@ -1,0 +1,183 @@
+import * as path from 'node:path';
+import * as tf from '../backend/tf';
+import { selectBackend } from '../backend/select-backend';
+import type { TrainwatchConfig } from '../config/schema';
+import type { Finding } from '../api/findings';
+import type { Disposer, PluginUse } from '../api/plugin';
+import { isBatchSource, type Task, type TaskInstance, type TensorDataset } from '../api/task';
+import { EventBus } from '../loop/bus';
+import type { RunEndEvent, RunStatus } from '../loop/events';
+import { InterceptorChain } from '../loop/interception';
+import { RunControl, Trainer } from '../loop/trainer';
+import { makeOptimizer, resolveLoss } from '../train/losses';
+import { errorMessage } from '../util/errors';
+import { createLogger, stderrSink, type LogSink } from '../util/logger';
+import { createArtifactWriter } from './artifacts';
+import { EventRecorder } from './event-recorder';
+import { FindingLog, pluginFailureHandler } from './finding-log';
+import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
+import { defaultRunDir, prepareRunDir } from './run-dir';
+import { writeSummary, type RunSummary } from './summary';
+import { disposeTask, splitOff } from './task-data';
+
+export interface RunRequest {
+  /** Validated config, defaults applied. */
+  config: TrainwatchConfig;
+  task: Task;
+  taskOptions: Record<string, unknown>;
+  /** Enabled plugins in config order, options validated and defaults applied. */
+  plugins: readonly PluginUse[];
+  /** The run directory; default `<output.dir>/<output.name or timestamp-task>`. */
+  runDir?: string;
+  signal?: AbortSignal;
+  logSink?: LogSink;
+  /** Called with the bus before the run begins (the CLI attaches its progress display here). */
+  onBus?: (bus: EventBus) => void;
+  /** Milliseconds clock plugins see as `ctx.clock` (default `performance.now`; tests pass a fake one). */
+  clock?: () => number;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  reason: string;
+  runDir: string;
+  summary: RunSummary;
+  findings: Finding[];
+}
+
+/**
+ * Runs one training job end to end: backend, run directory, task, plugins, the loop, and the
+ * outputs (`config.json`, `events.jsonl`, `findings.json`, `summary.json`). Never throws for a
+ * failure inside the run: the result says `failed` and why. Throws only when nothing could start
+ * (e.g. a backend that was asked for cannot load, or the run directory already holds a run).
+ */
+export async function runTraining(req: RunRequest): Promise<RunResult> {
+  const { config } = req;
+  const sink = req.logSink ?? stderrSink;
+  const startedAt = new Date();
+  const backend = await selectBackend(config.training.backend);
+  const runDir = path.resolve(req.runDir ?? defaultRunDir(config, req.task.name));
+  prepareRunDir(runDir, config);
+
+  const bus = new EventBus();
+  const control = new RunControl();
+  let trainer: Trainer | undefined;
+  const here = () => ({ step: trainer?.step ?? 0, epoch: trainer?.epoch ?? 0 });
+  const findings = new FindingLog(runDir, bus, here);
+  const pluginFailed = pluginFailureHandler({
+    log: createLogger('trainwatch', sink),
+    bus,
+    findings,
+    here,
+    failFast: config.training.failFast,
+    fatal: (err) => (control.fatal ??= err),
+  });
+  bus.setErrorHandler(pluginFailed);
+  const recorder = config.output.events ? new EventRecorder(path.join(runDir, 'events.jsonl'), bus) : undefined;
+  req.onBus?.(bus);
+
+  let instance: TaskInstance | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  const owned: tf.Tensor[] = [];
+  const disposers: { name: string; fn: Disposer }[] = [];
+  const unsubscribers: (() => void)[] = [];
+  let end: RunEndEvent;
+  try {
+    instance = await req.task.create(req.taskOptions, {
+      seed: config.training.seed,
+      log: createLogger(req.task.name, sink),
+    });
+    let { train, validation } = instance;
+    if (!validation && config.training.validation && !isBatchSource(train)) {
+      let kept: TensorDataset;
+      ({ train: kept, validation } = splitOff(train, config.training.validation.split));
+      train = kept;
+      owned.push(kept.x, kept.y, validation.x, validation.y);
+    }
+    optimizer = instance.optimizer ?? makeOptimizer(config.training.optimizer, config.training.learningRate);
+    const loss = resolveLoss(instance.loss);
+    const interceptors = new InterceptorChain((owner, e) => pluginFailed(owner, 'interceptGradients', e));
+    trainer = new Trainer({
+      runId: path.basename(runDir),
+      task: req.task.name,
+      backend: backend.name,
+      model: instance.model,
+      loss,
+      metrics: instance.metrics ?? [],
+      optimizer,
+      train,
+      validation,
+      epochs: config.training.epochs,
+      batchSize: config.training.batchSize,
+      seed: config.training.seed,
+      maxSteps: config.training.maxSteps,
+      signal: req.signal,
+      bus,
+      interceptors,
+      control,
+    });
+    const sources = {
+      bus,
+      state: runState({
+        runId: path.basename(runDir),
+        task: req.task.name,
+        backend: backend.name,
+        training: config.training,
+        trainer,
+        control,
+      }),
+      task: taskView(req.task.name, instance, { loss, train, validation }),
+      model: instance.model,
+      clock: req.clock ?? (() => performance.now()),
+      artifacts: createArtifactWriter(runDir),
+      sink,
+      findings,
+      control,
+      interceptors,
+      unsubscribers,
+    };
+    for (const { plugin, options } of sortPlugins(req.plugins)) {
+      try {
+        const dispose = await plugin.setup(pluginContext(plugin.name, options ?? {}, sources));
+        if (typeof dispose === 'function') disposers.push({ name: plugin.name, fn: dispose });
+      } catch (e) {
+        pluginFailed(plugin.name, 'setup', e);
+      }
+    }
+    if (control.fatal !== undefined) throw control.fatal;
+    end = await trainer.run();
+  } catch (e) {
+    end = {
+      status: 'failed',
+      reason: errorMessage(e),
+      step: trainer?.step ?? 0,
+      epoch: trainer?.epoch ?? 0,
+      wallMs: Date.now() - startedAt.getTime(),
+      final: trainer?.metrics ?? {},
+    };
+    await Promise.resolve(bus.emit('run:end', end)).catch(() => {});
+  }
+  for (const { name, fn } of disposers.reverse()) {
+    try {
+      await fn();
+    } catch (e) {
+      pluginFailed(name, 'dispose', e);
+    }
+  }
+  for (const off of unsubscribers) off();
+  recorder?.close();
+  findings.save();
+  const summary = writeSummary({
+    runDir,
+    task: req.task.name,
+    end,
+    completedEpochs: trainer?.completedEpochs ?? 0,
+    findings: findings.findings,
+    backend,
+    startedAt,
+  });
+  disposeTask(instance);
+  tf.dispose(owned);
+  optimizer?.dispose();
+  return { status: end.status, reason: end.reason, runDir, summary, findings: findings.findings };
+}

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '../backend/tf';
+import type { BackendInfo } from '../backend/select-backend';
+import { kernelGapReport } from '../backend/wasm-kernels';
+import { countBySeverity, type Finding } from '../api/findings';
+import type { RunEndEvent, RunStatus } from '../loop/events';
+import { toJson, writeFileAtomic } from './artifacts';
+
+/** `summary.json`: how the run ended, what it reached and what it ran on. */
+export interface RunSummary {
+  runId: string;
+  task: string;
+  status: RunStatus;
+  reason: string;
+  steps: number;
+  epochs: number;
+  final: Record<string, number>;
+  findings: Record<string, number>;
+  backend: BackendInfo;
+  versions: Record<string, string>;
+  wallMs: number;
+  startedAt: string;
+  endedAt: string;
+  runDir: string;
+}
+
+function versions(): Record<string, string> {
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  const own = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
+  return { trainwatch: own.version, tfjs: tf.version_core, node: process.versions.node };
+}
+
+/** Builds the run's summary from its end event and writes it to `<runDir>/summary.json`. */
+export function writeSummary(o: {
+  runDir: string;
+  task: string;
+  end: RunEndEvent;
+  completedEpochs: number;
+  findings: readonly Finding[];
+  backend: BackendInfo;
+  startedAt: Date;
+}): RunSummary {
+  const { end, backend } = o;
+  const summary: RunSummary = {
+    runId: path.basename(o.runDir),
+    task: o.task,
+    status: end.status,
+    reason: end.reason,
+    steps: end.step,
+    epochs: o.completedEpochs,
+    final: { ...end.final },
+    findings: countBySeverity(o.findings),
+    // Which kernels the core had to fill on wasm: a user comparing backends needs to know.
+    backend: backend.kernels ? { ...backend, kernels: kernelGapReport() } : backend,
+    versions: versions(),
+    wallMs: Date.now() - o.startedAt.getTime(),
+    startedAt: o.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    runDir: o.runDir,
+  };
+  writeFileAtomic(path.join(o.runDir, 'summary.json'), `${toJson(summary, 2)}\n`);
+  return summary;
+}

@@ -1,7 +1,8 @@
 /** @trainwatch/runner: the `trainwatch` command line, and its pieces for programmatic use. */
-export { main, buildProgram, EXIT } from './cli';
-export { loadConfig, type ResolvedConfig } from './load-config';
-export { loadPlugin, loadTask, LoadError, packageCandidates } from './loader';
-export { discoverPlugins, type InstalledPlugin } from './discover';
-export { buildConfigJsonSchema, describeOptions } from './schema';
-export { attachDisplay, findingLine } from './progress';
+export { main, buildProgram } from './cli';
+export { EXIT, cliLogSink, type Io } from './display/output';
+export { loadConfig, type ResolvedConfig } from './config/load-config';
+export { loadPlugin, loadTask, LoadError, packageCandidates } from './config/loader';
+export { discoverPlugins, type InstalledPlugin } from './config/discover';
+export { buildConfigJsonSchema, describeOptions } from './config/config-schema';
+export { attachDisplay, findingLine } from './display/progress';

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tf, writeFileAtomic, type TensorDataset } from '@trainwatch/core';
+import {
+  ConfigError,
+  isBatchSource,
+  tf,
+  writeFileAtomic,
+  type TaskInstance,
+  type TensorDataset,
+} from '@trainwatch/core';
 import { weightKey, type Arr } from './layerwise';
 
 /** The file `tools/reference/torch_dump.py` reads: architecture, weights and one batch, in tfjs layouts. */
@@ -65,4 +72,32 @@ export function writeReferenceInput(dir: string, input: ReferenceInput): string 
 export function referenceBatch(train: TensorDataset, n: number): TensorDataset {
   const k = Math.min(n, train.x.shape[0]!);
   return tf.tidy(() => ({ x: tf.slice(train.x, 0, k), y: tf.slice(train.y, 0, k) }));
+}
+
+/**
+ * What `trainwatch export` writes for a task: the model as created (initial weights) and its first
+ * `examples` training examples, as `<dir>/reference-input.json`. The task must name its loss (the
+ * reference computes the same one) and hold its examples in memory.
+ */
+export function exportReference(
+  taskName: string,
+  instance: TaskInstance,
+  o: { dir: string; examples: number },
+): { file: string; examples: number } {
+  const { loss, train } = instance;
+  if (typeof loss !== 'string') {
+    const message = `export needs a task with a named loss (the reference must compute the same one); ${taskName} uses a function`;
+    throw new ConfigError([{ path: 'task.use', message }]);
+  }
+  if (isBatchSource(train)) {
+    const message = `export needs training examples in memory; ${taskName} produces its batches while training`;
+    throw new ConfigError([{ path: 'task.use', message }]);
+  }
+  const batch = referenceBatch(train, o.examples);
+  try {
+    const file = writeReferenceInput(o.dir, referenceInput(instance.model, batch, loss));
+    return { file, examples: batch.x.shape[0]! };
+  } finally {
+    tf.dispose([batch.x, batch.y]);
+  }
 }

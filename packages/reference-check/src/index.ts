@@ -6,4 +6,4 @@ export { referenceCheck } from './plugin';
 export { ReferenceCheckOptions } from './options';
 export { layerwise, weightKey, type Layerwise, type Arr } from './layerwise';
 export { compareArrays, compareLayerwise, type Comparison, type Diff, type Mismatch, type Tolerance } from './compare';
-export { referenceInput, writeReferenceInput, referenceBatch, type ReferenceInput } from './export';
+export { exportReference, referenceInput, writeReferenceInput, referenceBatch, type ReferenceInput } from './export';

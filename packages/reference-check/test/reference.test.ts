@@ -33,16 +33,15 @@ const mlpOpts = { validationFraction: 0.2, limit: 200, hidden: [32, 16], activat
 const cnnOpts = { validationFraction: 0.2, limit: 200, filters: [4, 8] };
 
 async function check(
-  task: Task<any>,
+  task: Task,
   taskOptions: Record<string, unknown>,
   options: Record<string, unknown>,
 ): Promise<RunResult> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return runWith({
     task,
     taskOptions,
     training: { epochs: 1, maxSteps: 1, seed: SEED },
-    plugins: [[referenceCheck, options]],
+    plugins: [{ plugin: referenceCheck, options }],
   });
 }
 
@@ -81,8 +80,7 @@ const mismatch = (r: RunResult) => r.findings.find((f) => f.code === 'reference-
 const passed = (r: RunResult) => r.findings.find((f) => f.code === 'reference-check-passed');
 
 /** Writes the reference input the way `trainwatch export` does, runs torch_dump.py, returns the dump path. */
-async function torchDump(task: Task<any>, taskOptions: Record<string, unknown>): Promise<string> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+async function torchDump(task: Task, taskOptions: Record<string, unknown>): Promise<string> {
   const inst = await task.create(taskOptions as never, {
     seed: SEED,
     log: { debug() {}, info() {}, warn() {}, error() {} },

@@ -13,7 +13,7 @@ import { overfitProbe } from '@trainwatch/overfit-probe';
 import { periodicEval } from '@trainwatch/periodic-eval';
 import { referenceCheck } from '@trainwatch/reference-check';
 import { simplerBaseline } from '@trainwatch/simpler-baseline';
-import type { ResolvedConfig } from './load-config';
+import type { ResolvedConfig } from '../config/load-config';
 
 /** One row of the verdict table: which plugin runs it and which of its findings belong to it. */
 interface Check {

@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import { loadConfig } from '../config/load-config';
+import { doctor, verdictTable } from '../doctor/checks';
+import { cliLogSink, displayPath, EXIT, writeOutputs, type Io } from '../display/output';
+import { findingLine } from '../display/progress';
+import type { RegisterCommand } from './command';
+
+/** `trainwatch doctor <config>`: the preflight; exit 3 when a check fails with an error finding. */
+export async function doctorCommand(configFile: string, flags: { out?: string; quiet?: boolean }, io: Io) {
+  const resolved = await loadConfig(configFile);
+  const withReference = resolved.plugins.some((p) => p.plugin.name === 'reference-check');
+  io.stdout.write(
+    `trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network${withReference ? ', reference comparison' : ''}\n`,
+  );
+  const out = flags.out ? path.resolve(flags.out) : undefined;
+  const { result, verdicts } = await doctor(resolved, out, cliLogSink(flags.quiet === true));
+  const outputs = writeOutputs(result.runDir, { report: true, tensorboard: false }, io);
+  io.stdout.write(`\n${verdictTable(verdicts)}\n`);
+  for (const f of result.findings.filter((x) => x.severity !== 'info')) io.stdout.write(`${findingLine(f)}\n`);
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const verdict = errors
+    ? `${errors} error finding${errors === 1 ? '' : 's'}: fix these before training for long`
+    : 'healthy: no error finding';
+  io.stdout.write(
+    `\n${verdict}\n  run directory: ${displayPath(result.runDir)}\n${outputs.map((o) => `  ${o}\n`).join('')}`,
+  );
+  return errors ? EXIT.stopped : EXIT.completed;
+}
+
+export const registerDoctor: RegisterCommand = (program, io, done) => {
+  program
+    .command('doctor')
+    .description(
+      'preflight: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network, reference comparison (when configured)',
+    )
+    .argument('<config>', 'path to a JSON config')
+    .option('--out <dir>', 'run directory for the findings and the report')
+    .option('--quiet', 'only the verdict table and findings')
+    .action(async (config: string, flags: { out?: string; quiet?: boolean }) =>
+      done(await doctorCommand(config, flags, io)),
+    );
+};

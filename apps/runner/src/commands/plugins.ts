@@ -1,0 +1,58 @@
+import { errorMessage, type Plugin } from '@trainwatch/core';
+import { builtinTasks } from '@trainwatch/tasks';
+import { describeOptions } from '../config/config-schema';
+import { discoverPlugins } from '../config/discover';
+import { loadConfig } from '../config/load-config';
+import { loadPlugin } from '../config/loader';
+import { EXIT, type Io } from '../display/output';
+import type { RegisterCommand } from './command';
+
+/** `trainwatch plugins`: installed plugins (and a config's local ones) with their options and defaults. */
+export async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
+  const loaded: { use: string; source: string; plugin: Plugin }[] = [];
+  for (const e of discoverPlugins()) {
+    try {
+      loaded.push({ use: e.use, source: e.packageName, plugin: await loadPlugin(e.packageName, process.cwd()) });
+    } catch (err) {
+      io.stderr.write(`${e.packageName}: ${errorMessage(err)}\n`);
+    }
+  }
+  if (flags.config) {
+    const resolved = await loadConfig(flags.config);
+    for (const p of resolved.plugins)
+      if (!loaded.some((l) => l.plugin === p.plugin))
+        loaded.push({ use: p.plugin.name, source: 'config', plugin: p.plugin });
+  }
+  if (flags.json) {
+    const rows = loaded.map((l) => ({
+      use: l.use,
+      source: l.source,
+      description: l.plugin.description,
+      schema: l.plugin.schema,
+    }));
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.completed;
+  }
+  if (loaded.length === 0)
+    io.stdout.write(
+      'No plugins installed. Local plugins load by path ("use": "./my-plugin.js"); see docs/writing-plugins.md.\n',
+    );
+  for (const l of loaded) {
+    io.stdout.write(
+      `${l.use}  (${l.source})${l.plugin.order ? ` order: ${l.plugin.order}` : ''}\n  ${l.plugin.description}\n`,
+    );
+    for (const line of describeOptions(l.plugin.schema)) io.stdout.write(`    ${line}\n`);
+  }
+  const tasks = Object.values(builtinTasks).map((t) => t.name);
+  io.stdout.write(`\nTasks: ${tasks.join(', ')}\n`);
+  return EXIT.completed;
+}
+
+export const registerPlugins: RegisterCommand = (program, io, done) => {
+  program
+    .command('plugins')
+    .description('list installed plugins with their options, defaults and descriptions')
+    .option('--config <file>', 'also list the plugins a config loads (local files included)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { config?: string; json?: boolean }) => done(await pluginsCommand(flags, io)));
+};

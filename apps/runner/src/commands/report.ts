@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT, writeOutputs, type Io } from '../display/output';
+import type { RegisterCommand } from './command';
+
+const RUN_FILES = ['events.jsonl', 'findings.json', 'summary.json', 'config.json'];
+
+/** `trainwatch report <runDir>`: rebuilds report.html (and TensorBoard files), also for crashed or killed runs. */
+export function reportCommand(runDir: string, flags: { tensorboard?: boolean }, io: Io): number {
+  const dir = path.resolve(runDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    io.stderr.write(`trainwatch report: ${runDir} is not a directory\n`);
+    return EXIT.usage;
+  }
+  if (!RUN_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
+    io.stderr.write(
+      `trainwatch report: ${runDir} does not look like a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`,
+    );
+    return EXIT.usage;
+  }
+  const lines = writeOutputs(dir, { report: true, tensorboard: flags.tensorboard === true }, io);
+  if (lines.length === 0) return EXIT.failed;
+  io.stdout.write(lines.map((l) => `${l}\n`).join(''));
+  return EXIT.completed;
+}
+
+export const registerReport: RegisterCommand = (program, io, done) => {
+  program
+    .command('report')
+    .description('rebuild report.html from a run directory (works for crashed and interrupted runs)')
+    .argument('<runDir>', 'a run directory')
+    .option('--tensorboard', 'also write TensorBoard event files')
+    .action((runDir: string, flags: { tensorboard?: boolean }) => done(reportCommand(runDir, flags, io)));
+};

@@ -1,0 +1,89 @@
+import * as path from 'node:path';
+import { runTraining } from '@trainwatch/core';
+import { backendName, BACKENDS, integer, positiveInt, type BackendFlag } from '../args';
+import { loadConfig } from '../config/load-config';
+import { cliLogSink, EXIT, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
+import { attachDisplay } from '../display/progress';
+import type { RegisterCommand } from './command';
+
+interface RunFlags {
+  out?: string;
+  backend?: BackendFlag;
+  seed?: number;
+  maxSteps?: number;
+  quiet?: boolean;
+  json?: boolean;
+  failFast?: boolean;
+  tensorboard?: boolean;
+}
+
+/** `trainwatch run <config>`: trains the task with its plugins, then writes the report and prints the summary. */
+export async function runCommand(configFile: string, flags: RunFlags, io: Io): Promise<number> {
+  const resolved = await loadConfig(configFile);
+  const { config } = resolved;
+  if (flags.backend) config.training.backend = flags.backend;
+  if (flags.seed !== undefined) config.training.seed = flags.seed;
+  if (flags.maxSteps !== undefined) config.training.maxSteps = flags.maxSteps;
+  if (flags.failFast) config.training.failFast = true;
+  const isTty = (io.stdout as NodeJS.WriteStream).isTTY;
+  const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : isTty ? 'tty' : 'plain';
+
+  // First Ctrl-C: finish the step, flush, status "stopped". Second: leave at once.
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      io.stderr.write('\ninterrupted again: exiting now\n');
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    io.stderr.write('\nstopping after this step (Ctrl-C again to exit at once)…\n');
+    abort.abort('interrupted by the user (Ctrl-C)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runTraining({
+      config,
+      task: resolved.task,
+      taskOptions: resolved.taskOptions,
+      plugins: resolved.plugins,
+      ...(flags.out ? { runDir: path.resolve(flags.out) } : {}),
+      signal: abort.signal,
+      logSink: cliLogSink(mode === 'quiet'),
+      onBus: (bus) => {
+        attachDisplay(bus, { mode, out: io.stdout });
+        const banner = (e: { task: string; backend: string; trainSize: number; valSize: number }) => {
+          if (mode === 'json' || mode === 'quiet') return;
+          const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
+          const data = `${e.trainSize} train / ${e.valSize} validation examples`;
+          io.stdout.write(`trainwatch: ${e.task} on ${e.backend}, ${data}, plugins: ${plugins}\n`);
+        };
+        bus.on('run:begin', banner, undefined, 'cli');
+      },
+    });
+    const tensorboard = flags.tensorboard === true || config.output.tensorboard;
+    const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard }, io);
+    printSummary(result, io, mode, outputs);
+    if (result.status === 'completed') return EXIT.completed;
+    if (result.status === 'failed') return EXIT.failed;
+    return interrupted ? EXIT.interrupted : EXIT.stopped;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export const registerRun: RegisterCommand = (program, io, done) => {
+  program
+    .command('run')
+    .description('train the task in a config file with its plugins')
+    .argument('<config>', 'path to a JSON config')
+    .option('--out <dir>', 'run directory (default: <output.dir>/<timestamp>-<task>)')
+    .option('--backend <name>', `force a backend: ${BACKENDS.join(', ')}`, backendName)
+    .option('--seed <n>', 'seed for batch order and initialisers', integer('--seed'))
+    .option('--max-steps <n>', 'stop after n optimizer steps', positiveInt('--max-steps'))
+    .option('--fail-fast', 'a plugin error fails the run')
+    .option('--quiet', 'no progress output, only findings and the summary')
+    .option('--json', 'one JSON line per event on stdout')
+    .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
+    .action(async (config: string, flags: RunFlags) => done(await runCommand(config, flags, io)));
+};

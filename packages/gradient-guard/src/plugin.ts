@@ -13,6 +13,7 @@ import { gradientCheck } from './gradcheck';
 import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
 import { writeSnapshot } from './snapshot';
+import { UpdateTracker } from './update-tracker';
 
 const KEY = { sums: 'gradient-guard:sums' };
 
@@ -36,11 +37,8 @@ export const gradientGuard = definePlugin({
     const o = ctx.options;
     let monitor: GradientMonitor | undefined;
     let weights: Map<string, tf.Tensor> | undefined;
-    let before: tf.Tensor[] | undefined; // weights before the last tracked update (owned)
-    let pending: { update: Float32Array; prev: Float32Array } | undefined;
-    let discardUpdate = false;
-    let layout = { checked: false, update: false };
-    let lastWeightSq: Float32Array | undefined;
+    const updates = new UpdateTracker();
+    let checked = false; // whether this step's readback holds Σg² and Σw²
     let checks = 0;
     const lastUpdate = new Map<string, number>();
     const checkSteps = new Set(o.gradientCheck.steps);
@@ -52,67 +50,44 @@ export const gradientGuard = definePlugin({
       fs.rmSync(trigger, { force: true });
       return true;
     };
-    const dropBefore = () => {
-      tf.dispose(before ?? []);
-      before = undefined;
-    };
 
     ctx.bus.on('grads:computed', (e) => {
       monitor ??= new GradientMonitor(e.params, o);
       weights ??= weightsByName(ctx as PluginContext<unknown>);
       const ws = e.params.map((p) => weights!.get(p.name)!);
       // All sums of squares in one stacked tensor: [Σg² per variable, Σw² per variable, Σ(Δw)² per variable].
+      checked = isCheck(e.step);
       const sums: tf.Tensor[] = [];
-      const measureUpdate = before !== undefined && !discardUpdate;
-      if (isCheck(e.step)) {
+      if (checked) {
         for (const p of e.params) sums.push(tf.sum(tf.square(e.grads[p.name]!)));
         for (const w of ws) sums.push(tf.sum(tf.square(w)));
       }
-      if (measureUpdate) ws.forEach((w, i) => sums.push(tf.sum(tf.squaredDifference(w, before![i]!))));
+      sums.push(...updates.beforeStep(ws, checked && e.step % o.updateRatio.every === 0));
       if (sums.length > 0) e.readback(KEY.sums, tf.stack(sums));
-      layout = { checked: isCheck(e.step), update: measureUpdate };
-      dropBefore();
-      discardUpdate = false;
-      if (isCheck(e.step) && e.step % o.updateRatio.every === 0) before = ws.map((w) => tf.keep(tf.clone(w)));
       const mode = o.gradientCheck.mode;
-      if (
-        mode !== 'off' &&
-        (checkSteps.has(e.step) ||
-          (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0) ||
-          requested())
-      ) {
-        runGradientCheck(ctx, e, mode, weights);
-      }
+      const scheduled =
+        checkSteps.has(e.step) || (o.gradientCheck.every > 0 && e.step > 0 && e.step % o.gradientCheck.every === 0);
+      if (mode !== 'off' && (scheduled || requested())) runGradientCheck(ctx, e, mode, weights);
     });
 
-    ctx.bus.on('batch:end', (e) => {
-      // A skipped update is no evidence of frozen weights: do not measure it.
-      if (!e.update.applied && before) discardUpdate = true;
-    });
+    ctx.bus.on('batch:end', (e) => updates.stepEnded(e.update.applied));
 
     ctx.interceptGradients((step) => {
       const all = step.readback[KEY.sums];
       const n = step.params.length;
-      let gradSq: Float32Array | undefined;
-      let weightSq: Float32Array | undefined;
-      if (all && layout.checked) {
-        gradSq = all.subarray(0, n);
-        weightSq = all.subarray(n, 2 * n);
-      }
-      const updateSq = all && layout.update ? all.subarray(layout.checked ? 2 * n : 0) : undefined;
-      // ‖w‖ before the update is the weight norm read at the step that took the snapshot.
-      if (updateSq && lastWeightSq) pending = { update: updateSq.slice(), prev: lastWeightSq };
-      if (weightSq) lastWeightSq = weightSq.slice();
+      const gradSq = all && checked ? all.subarray(0, n) : undefined;
+      const weightSq = all && checked ? all.subarray(n, 2 * n) : undefined;
+      updates.readback(all && updates.hasUpdateSums ? all.subarray(checked ? 2 * n : 0) : undefined, weightSq);
       if (!monitor || !gradSq || !weightSq) return undefined;
+      const measured = updates.take();
       const numbers: CheckNumbers = {
         step: step.step,
         loss: step.loss,
         gradSq,
         weightSq,
-        updateSq: pending?.update,
-        prevWeightSq: pending?.prev,
+        updateSq: measured?.updateSq,
+        prevWeightSq: measured?.prevWeightSq,
       };
-      pending = undefined;
       const badVar = firstNonfinite(gradSq, (i) => step.grads[step.params[i]!.name]!);
       const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
       const stats = monitor.layerStats(numbers);
@@ -124,15 +99,11 @@ export const gradientGuard = definePlugin({
         );
         ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers }));
       }
-      return act(
-        ctx,
-        step,
-        monitor.check(numbers, badVar, stats, badWeight),
-        Math.sqrt(gradSq.reduce((s, v) => s + v, 0)),
-      );
+      const globalNorm = Math.sqrt(gradSq.reduce((s, v) => s + v, 0));
+      return act(ctx, step, monitor.check(numbers, badVar, stats, badWeight), globalNorm);
     });
 
-    return () => dropBefore();
+    return () => updates.dispose();
   },
 });
 

@@ -1,0 +1,80 @@
+import { tf } from '@trainwatch/core';
+
+/** One measured update: Σ(Δw)² per variable and Σw² per variable before it (the ratio's denominator). */
+export interface MeasuredUpdate {
+  readonly updateSq: Float32Array;
+  readonly prevWeightSq: Float32Array;
+}
+
+/**
+ * Measures the update-to-weight ratio ‖Δw‖/‖w‖ of one optimizer step now and then. The step's
+ * update is only visible after it was applied, so the measurement spans two steps:
+ *
+ * 1. at step s (`beforeStep(..., track = true)`) a copy of the weights is kept;
+ * 2. the optimizer applies step s's update (unless an interceptor skipped it: `stepEnded(false)`
+ *    drops the measurement, since an update that never happened says nothing about frozen weights);
+ * 3. at step s+1, `beforeStep` returns Σ(w − copy)² per variable as scalars for the step's one
+ *    readback, and `readback` pairs the values with Σw² read at step s.
+ *
+ * The copy is owned here and freed as soon as it was used (or by `dispose`).
+ */
+export class UpdateTracker {
+  private before: tf.Tensor[] | undefined;
+  private skipped = false;
+  private measuring = false;
+  private weightSqAtCopy: Float32Array | undefined;
+  private copiedThisStep = false;
+  private measured: MeasuredUpdate | undefined;
+
+  /**
+   * Called in `grads:computed` with the current weights (in `params` order). Returns the Σ(Δw)²
+   * scalars to read back when the previous step's update is being measured (empty otherwise), and
+   * keeps a copy of the weights when `track` asks to measure this step's update.
+   */
+  beforeStep(weights: readonly tf.Tensor[], track: boolean): tf.Tensor[] {
+    const copy = this.before;
+    this.measuring = copy !== undefined && !this.skipped;
+    const sums = this.measuring ? tf.tidy(() => weights.map((w, i) => tf.sum(tf.squaredDifference(w, copy![i]!)))) : [];
+    this.drop();
+    this.skipped = false;
+    this.copiedThisStep = track;
+    if (track) this.before = weights.map((w) => tf.keep(tf.clone(w)));
+    return sums;
+  }
+
+  /** True when this step's readback holds Σ(Δw)² values (what `beforeStep` returned was non-empty). */
+  get hasUpdateSums(): boolean {
+    return this.measuring;
+  }
+
+  /** Called in `batch:end`: an update an interceptor skipped is not measured. */
+  stepEnded(applied: boolean): void {
+    if (!applied && this.before) this.skipped = true;
+  }
+
+  /**
+   * Called with the step's readback: the Σ(Δw)² values (when `hasUpdateSums`) and Σw² of the
+   * weights before this step's update (when the step read them).
+   */
+  readback(updateSq: Float32Array | undefined, weightSq: Float32Array | undefined): void {
+    if (updateSq && this.weightSqAtCopy)
+      this.measured = { updateSq: updateSq.slice(), prevWeightSq: this.weightSqAtCopy };
+    if (this.copiedThisStep) this.weightSqAtCopy = weightSq?.slice();
+  }
+
+  /** The latest measured update, handed out once (the next check's numbers carry it). */
+  take(): MeasuredUpdate | undefined {
+    const m = this.measured;
+    this.measured = undefined;
+    return m;
+  }
+
+  dispose(): void {
+    this.drop();
+  }
+
+  private drop(): void {
+    tf.dispose(this.before ?? []);
+    this.before = undefined;
+  }
+}

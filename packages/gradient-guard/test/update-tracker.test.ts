@@ -1,0 +1,74 @@
+import { tf } from '@trainwatch/core';
+import { UpdateTracker } from '../src/update-tracker';
+
+/** Reads the scalars beforeStep returned (as the plugin's one stacked readback would) and frees them. */
+function read(sums: tf.Tensor[]): Float32Array | undefined {
+  if (sums.length === 0) return undefined;
+  const v = tf.tidy(() => tf.stack(sums).dataSync() as Float32Array).slice();
+  tf.dispose(sums);
+  return v;
+}
+
+const sq = (t: tf.Tensor) => tf.tidy(() => tf.sum(tf.square(t)).dataSync()[0]!);
+
+describe('UpdateTracker', () => {
+  let a: tf.Variable;
+  let b: tf.Variable;
+  beforeEach(() => {
+    a = tf.variable(tf.tensor1d([3, 4]));
+    b = tf.variable(tf.tensor2d([[1, 1]]));
+  });
+  afterEach(() => tf.dispose([a, b]));
+
+  it('measures the update applied after the tracked step, over the weights before it', () => {
+    const t = new UpdateTracker();
+    expect(read(t.beforeStep([a, b], true))).toBeUndefined(); // step 0: copy kept, nothing to measure yet
+    expect(t.hasUpdateSums).toBe(false);
+    t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
+    t.stepEnded(true);
+    a.assign(tf.tensor1d([3.3, 3.6])); // the optimizer's update: Δa = (0.3, -0.4), Δb = 0
+    const sums = read(t.beforeStep([a, b], false));
+    expect(t.hasUpdateSums).toBe(true);
+    t.readback(sums, undefined);
+    const m = t.take()!;
+    expect(m.updateSq[0]).toBeCloseTo(0.25, 5);
+    expect(m.updateSq[1]).toBeCloseTo(0, 6);
+    expect(Array.from(m.prevWeightSq)).toEqual([25, 2]);
+    expect(Math.sqrt(m.updateSq[0]!) / Math.sqrt(m.prevWeightSq[0]!)).toBeCloseTo(0.1, 5);
+    expect(t.take()).toBeUndefined(); // handed out once
+    t.dispose();
+  });
+
+  it('does not measure an update an interceptor skipped', () => {
+    const t = new UpdateTracker();
+    read(t.beforeStep([a, b], true));
+    t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
+    t.stepEnded(false);
+    expect(read(t.beforeStep([a, b], false))).toBeUndefined();
+    expect(t.hasUpdateSums).toBe(false);
+    t.readback(undefined, undefined);
+    expect(t.take()).toBeUndefined();
+    t.dispose();
+  });
+
+  it('measures only steps it was asked to track', () => {
+    const t = new UpdateTracker();
+    read(t.beforeStep([a, b], false));
+    t.stepEnded(true);
+    expect(read(t.beforeStep([a, b], false))).toBeUndefined();
+    t.dispose();
+  });
+
+  it('frees its copy of the weights: the tensor count stays flat over many steps', () => {
+    const t = new UpdateTracker();
+    const start = tf.memory().numTensors;
+    for (let step = 0; step < 50; step++) {
+      const sums = read(t.beforeStep([a, b], step % 5 === 0));
+      t.readback(sums, step % 5 === 0 ? Float32Array.from([sq(a), sq(b)]) : undefined);
+      t.stepEnded(true);
+      t.take();
+    }
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});

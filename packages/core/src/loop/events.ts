@@ -179,29 +179,28 @@ export interface TrainEvents {
 
 export type EventName = keyof TrainEvents;
 
-/** Events in the order a run emits them. */
-export const EVENT_NAMES: readonly EventName[] = [
-  'run:begin',
-  'epoch:begin',
-  'batch:begin',
-  'forward:end',
-  'grads:computed',
-  'batch:end',
-  'epoch:end',
-  'eval:end',
-  'finding',
-  'run:end',
-  'error',
-];
-
 /**
- * Events that lend tensors or sit inside a step are dispatched synchronously: a listener that
- * returns a Promise there is reported as an error. The others await async listeners in order.
+ * Every event with how the bus dispatches it, in the order a run emits them. Keyed by the event
+ * map, so an event added to {@link TrainEvents} and missing here (or one here that is not in the map)
+ * does not compile. Events that lend tensors or sit inside a step are dispatched synchronously: a
+ * listener that returns a Promise there is reported as an error. The others await async listeners in order.
  */
-export const SYNC_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
-  'batch:begin',
-  'forward:end',
-  'grads:computed',
-  'finding',
-  'error',
-]);
+const EVENT_TABLE: { readonly [E in EventName]: { readonly sync: boolean } } = {
+  'run:begin': { sync: false },
+  'epoch:begin': { sync: false },
+  'batch:begin': { sync: true },
+  'forward:end': { sync: true },
+  'grads:computed': { sync: true },
+  'batch:end': { sync: false },
+  'epoch:end': { sync: false },
+  'eval:end': { sync: false },
+  finding: { sync: true },
+  'run:end': { sync: false },
+  error: { sync: true },
+};
+
+/** Events in the order a run emits them (derived from the event table: complete by construction). */
+export const EVENT_NAMES: readonly EventName[] = Object.keys(EVENT_TABLE) as EventName[];
+
+/** Events dispatched synchronously (see the event table). */
+export const SYNC_EVENTS: ReadonlySet<EventName> = new Set(EVENT_NAMES.filter((e) => EVENT_TABLE[e].sync));

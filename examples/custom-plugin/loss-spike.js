@@ -31,17 +31,16 @@ module.exports = definePlugin({
       if (e.step >= warmup && ratio > factor) {
         spikes++;
         if (ratio > worst.ratio) worst = { ratio, step: e.step };
-        // One finding for the first spike; later ones are counted in the summary.
-        if (spikes === 1) {
-          ctx.report({
-            code: 'loss-spike',
-            severity: 'warn',
-            message: `loss jumped to ${e.loss.toFixed(4)}, ${ratio.toFixed(1)}x its mean over the last ${recent.length} steps`,
-            evidence: { loss: e.loss, runningMean: mean, ratio, window: recent.length },
-            suggestion:
-              'Look at this batch (bad examples or labels?) and at the learning rate; gradient clipping may help.',
-          });
-        }
+        // One finding for the first spike (reportOnce: once per code and layer); later ones are
+        // counted in the summary.
+        ctx.reportOnce({
+          code: 'loss-spike',
+          severity: 'warn',
+          message: `loss jumped to ${e.loss.toFixed(4)}, ${ratio.toFixed(1)}x its mean over the last ${recent.length} steps`,
+          evidence: { loss: e.loss, runningMean: mean, ratio, window: recent.length },
+          suggestion:
+            'Look at this batch (bad examples or labels?) and at the learning rate; gradient clipping may help.',
+        });
       }
       recent.push(e.loss);
       if (recent.length > window) recent.shift();

@@ -1,4 +1,4 @@
-import type { FindingInput } from '@trainwatch/core';
+import { FindingGate, type FindingInput } from '@trainwatch/core';
 import type { ActivationMonitorOptions } from './options';
 import type { LayerStats } from './stats';
 
@@ -19,7 +19,7 @@ interface LayerHistory {
  */
 export class ActivationMonitor {
   private readonly layers = new Map<string, LayerHistory>();
-  private readonly reported = new Map<string, number>();
+  private readonly gate = new FindingGate();
   constructor(private readonly o: ActivationMonitorOptions) {}
 
   /** Findings for this measurement. */
@@ -32,20 +32,14 @@ export class ActivationMonitor {
       if (dead) out.push(dead);
       const sat = this.saturated(step, s, h);
       if (sat) out.push(sat);
-      out.push(...this.scale(step, s, h, !!dead || this.reported.has(`dead-units|${s.layer}`)));
+      out.push(...this.scale(step, s, h, !!dead || this.gate.has(`dead-units|${s.layer}`)));
     }
     return out;
   }
 
-  /** Reports when new, or when `share` is clearly worse than what was last reported. */
+  /** Reports when new, or when `share` is clearly worse (20 points more, or every unit) than last reported. */
   private once(code: string, layer: string, share: number, f: FindingInput): FindingInput | undefined {
-    const key = `${code}|${layer}`;
-    const last = this.reported.get(key);
-    if (last !== undefined && !(share >= last + 0.2 || (share >= 1 && last < 1))) return undefined;
-    this.reported.set(key, share);
-    return last === undefined
-      ? f
-      : { ...f, message: `worse: ${f.message}`, evidence: { ...f.evidence, previousShare: last } };
+    return this.gate.admit(f, { key: `${code}|${layer}`, measure: share, worseBy: 0.2, worstAt: 1 });
   }
 
   private dead(step: number, s: LayerStats, h: LayerHistory): FindingInput | undefined {

@@ -31,7 +31,6 @@ export const activationMonitor = definePlugin({
     let watched: WatchedLayer[] | undefined;
     let layouts: StatsLayout[] = [];
     let inputChecks = 0;
-    let inputReported = false;
     const settings = {
       bins: o.histogram.bins,
       range: o.histogram.range,
@@ -82,9 +81,8 @@ export const activationMonitor = definePlugin({
       if (inp) {
         inputChecks++;
         input = { min: inp[0]!, max: inp[1]!, mean: inp[2]!, std: inp[3]! };
-        if (!inputReported && isUnnormalized(input, o.input)) {
-          inputReported = true;
-          ctx.report({
+        if (isUnnormalized(input, o.input)) {
+          ctx.reportOnce({
             code: 'unnormalized-input',
             severity: 'warn',
             step: e.step,

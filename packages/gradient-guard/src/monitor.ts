@@ -1,4 +1,4 @@
-import type { FindingInput, ParamInfo } from '@trainwatch/core';
+import { FindingGate, type FindingInput, type ParamInfo } from '@trainwatch/core';
 import type { Action, GradientGuardOptions } from './options';
 
 /** The numbers one check reads back (sums of squares per variable, in `params` order). */
@@ -65,7 +65,7 @@ export class GradientMonitor {
   private vanishingRun = 0;
   private readonly ratioRuns = new Map<string, { low: number; high: number }>();
   private readonly zeroRuns = new Map<number, number>();
-  private readonly fired = new Set<string>();
+  private readonly gate = new FindingGate();
   private lastGoodGrads = true;
 
   constructor(
@@ -76,8 +76,8 @@ export class GradientMonitor {
   }
 
   private once(key: string, v: Omit<Verdict, 'report'>, out: Verdict[]): void {
-    out.push({ ...v, report: !this.fired.has(key) });
-    this.fired.add(key);
+    // Actions apply at every check; the finding is reported the first time only.
+    out.push({ ...v, report: this.gate.admit(v.finding, { key }) !== undefined });
   }
 
   layerStats(n: CheckNumbers): LayerStats[] {

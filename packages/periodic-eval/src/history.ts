@@ -1,4 +1,4 @@
-import type { FindingInput } from '@trainwatch/core';
+import { FindingGate, type FindingInput } from '@trainwatch/core';
 import type { PeriodicEvalOptions } from './options';
 
 /** One evaluation as the detectors see it. */
@@ -19,7 +19,7 @@ export interface EvalPoint {
 export class EvalHistory {
   readonly points: EvalPoint[] = [];
   best: EvalPoint | undefined;
-  private readonly fired = new Set<string>();
+  private readonly gate = new FindingGate();
   constructor(
     private readonly o: Pick<PeriodicEvalOptions, 'patience' | 'minDelta'>,
     readonly metric: string,
@@ -58,9 +58,7 @@ export class EvalHistory {
   }
 
   private once(code: string, f: FindingInput | undefined): FindingInput | undefined {
-    if (!f || this.fired.has(code)) return undefined;
-    this.fired.add(code);
-    return f;
+    return f && this.gate.admit(f, { key: code });
   }
 
   private stagnant(p: EvalPoint): FindingInput | undefined {

@@ -1,4 +1,4 @@
-import type { FindingInput } from '@trainwatch/core';
+import { FindingGate, type FindingInput } from '@trainwatch/core';
 import type { QualitativeSamplerOptions } from './options';
 
 /** An observation with the example it came from. */
@@ -69,7 +69,7 @@ export function sliceStats(obs: readonly Observation[], minSupport: number): Sli
  */
 export class PatternFinder {
   private readonly runs = new Map<string, number>();
-  private readonly reported = new Set<string>();
+  private readonly gate = new FindingGate();
   constructor(private readonly o: QualitativeSamplerOptions['patterns']) {}
 
   update(
@@ -84,28 +84,31 @@ export class PatternFinder {
       standing.add(s.slice);
       const run = (this.runs.get(s.slice) ?? 0) + 1;
       this.runs.set(s.slice, run);
-      if (run < this.o.persist || this.reported.has(s.slice)) continue;
-      this.reported.add(s.slice);
+      if (run < this.o.persist) continue;
       const d = describe(s);
-      out.push({
-        code: 'systematic-error',
-        severity: 'warn',
-        step,
-        message: `systematic error in slice "${s.slice}": wrong ${(100 * s.rate).toFixed(0)}% of ${s.n} vs ${(100 * s.restRate).toFixed(0)}% for the rest of "${s.family}" (z = ${s.z.toFixed(1)})${d.detail}`,
-        evidence: {
-          slice: s.slice,
-          family: s.family,
-          support: s.n,
-          errors: s.errors,
-          rate: s.rate,
-          restRate: s.restRate,
-          z: s.z,
-          examples: s.examples,
-          ...d.evidence,
+      const finding = this.gate.admit(
+        {
+          code: 'systematic-error',
+          severity: 'warn',
+          step,
+          message: `systematic error in slice "${s.slice}": wrong ${(100 * s.rate).toFixed(0)}% of ${s.n} vs ${(100 * s.restRate).toFixed(0)}% for the rest of "${s.family}" (z = ${s.z.toFixed(1)})${d.detail}`,
+          evidence: {
+            slice: s.slice,
+            family: s.family,
+            support: s.n,
+            errors: s.errors,
+            rate: s.rate,
+            restRate: s.restRate,
+            z: s.z,
+            examples: s.examples,
+            ...d.evidence,
+          },
+          suggestion:
+            'Look at the example ids: an error concentrated in one class, token or image region usually means a bug in the data code (labels remapped, a preprocessing step that differs for that slice) rather than a hard problem.',
         },
-        suggestion:
-          'Look at the example ids: an error concentrated in one class, token or image region usually means a bug in the data code (labels remapped, a preprocessing step that differs for that slice) rather than a hard problem.',
-      });
+        { key: s.slice },
+      );
+      if (finding) out.push(finding);
     }
     for (const k of this.runs.keys()) if (!standing.has(k)) this.runs.set(k, 0);
     return out;

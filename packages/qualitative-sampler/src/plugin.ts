@@ -76,7 +76,6 @@ export const qualitativeSampler = definePlugin({
     }
     const finder = new PatternFinder(o.patterns);
     const streak = new Map<number, { cls: number; count: number }>();
-    let constantReported = false;
     let lastStep = -1;
 
     async function sample(step: number, epoch: number, afterFirstEpoch: boolean): Promise<void> {
@@ -109,7 +108,7 @@ export const qualitativeSampler = definePlugin({
         describe(s, judged, classes ? name : undefined),
       ))
         ctx.report(f);
-      if (afterFirstEpoch && !constantReported) checkConstant(step, records);
+      if (afterFirstEpoch) checkConstant(step, records);
       if (classes) trackDisagreement(judged);
     }
 
@@ -161,8 +160,7 @@ export const qualitativeSampler = definePlugin({
     function checkConstant(step: number, records: SampleRecord[]): void {
       const distinct = new Set(records.map((r) => r.prediction));
       if (records.length < 2 || distinct.size > 1) return;
-      constantReported = true;
-      ctx.report({
+      ctx.reportOnce({
         code: 'constant-predictions',
         severity: 'warn',
         step,

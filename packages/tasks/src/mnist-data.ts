@@ -1,4 +1,4 @@
-import { tf } from '@trainwatch/core';
+import { argmax, tf } from '@trainwatch/core';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -66,7 +66,6 @@ export const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as
 
 /** The most likely digit of a prediction (or one-hot label) row. */
 export function decodeDigit(row: ArrayLike<number>): string {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (Number(row[i]) > Number(row[best])) best = i;
+  const best = argmax(row);
   return DIGIT_NAMES[best] ?? String(best);
 }

@@ -63,11 +63,10 @@ describe('EventBus', () => {
     expect(() => everyMs(Number.NaN)).toThrow(/everyMs/);
     expect(() => bus.on('batch:ending' as 'batch:end', () => {})).toThrow(/unknown event "batch:ending"/);
     expect(() => bus.on('batch:end', () => {}, { test: 1 } as never)).toThrow(/filter/);
-    try {
-      every(-2);
-    } catch (e) {
-      expect((e as TrainwatchError).code).toBe('invalid-filter');
-    }
+    // A negative period is refused when the filter is made (not silently never firing).
+    expect(() => every(-2)).toThrow(TrainwatchError);
+    expect(() => every(-2)).toThrow(expect.objectContaining({ code: 'invalid-filter' }));
+    expect(() => every(0)).toThrow(expect.objectContaining({ code: 'invalid-filter' }));
   });
 
   it('awaits async listeners in order on events that allow them', async () => {

@@ -1,8 +1,10 @@
+import * as path from 'node:path';
 import CRC32C from 'crc-32/crc32c';
+import * as protobuf from 'protobufjs';
 
-/** A test-side decoder: TFRecord framing (checking both CRCs) and the Event / Summary fields we write. */
+/** One decoded Event, flattened to what the tests look at. */
 export interface DecodedEvent {
-  wallTime?: number;
+  wallTime: number;
   step: number;
   fileVersion?: string;
   tag?: string;
@@ -11,66 +13,42 @@ export interface DecodedEvent {
   limits?: number[];
 }
 
-const mask = (crc: number) => ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
-
-function fields(buf: Buffer): { field: number; wire: number; value: bigint | Buffer }[] {
-  const out: { field: number; wire: number; value: bigint | Buffer }[] = [];
-  let i = 0;
-  const varint = () => {
-    let r = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = buf[i++]!;
-      r |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-      if (!(b & 0x80)) return r;
-    }
-  };
-  while (i < buf.length) {
-    const key = Number(varint());
-    const field = key >> 3;
-    const wire = key & 7;
-    if (wire === 0) out.push({ field, wire, value: varint() });
-    else if (wire === 1) (out.push({ field, wire, value: buf.subarray(i, i + 8) }), (i += 8));
-    else if (wire === 5) (out.push({ field, wire, value: buf.subarray(i, i + 4) }), (i += 4));
-    else if (wire === 2) {
-      const len = Number(varint());
-      out.push({ field, wire, value: buf.subarray(i, i + len) });
-      i += len;
-    } else throw new Error(`unexpected wire type ${wire}`);
-  }
-  return out;
+interface EventMessage {
+  wallTime: number;
+  step: number | { toNumber(): number };
+  fileVersion?: string;
+  summary?: { value: { tag: string; simpleValue?: number; histo?: { bucket: number[]; bucketLimit: number[] } }[] };
 }
 
-const doubles = (b: Buffer) => Array.from({ length: b.length / 8 }, (_, k) => b.readDoubleLE(8 * k));
+const Event = protobuf.loadSync(path.join(__dirname, 'proto', 'tensorboard.proto')).lookupType('tensorflow.Event');
+const mask = (crc: number) => ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 
+/**
+ * Reads a TensorBoard event file: TFRecord framing (u64 length, masked CRC32C of the length, data,
+ * masked CRC32C of the data; both CRCs checked), each record decoded by protobufjs as a
+ * `tensorflow.Event` from the transcribed `.proto`.
+ */
 export function decodeEvents(file: Buffer): DecodedEvent[] {
   const events: DecodedEvent[] = [];
   let off = 0;
   while (off < file.length) {
-    const lenBytes = file.subarray(off, off + 8);
-    if (mask(CRC32C.buf(lenBytes) >>> 0) !== file.readUInt32LE(off + 8)) throw new Error(`bad length CRC at ${off}`);
+    if (mask(CRC32C.buf(file.subarray(off, off + 8)) >>> 0) !== file.readUInt32LE(off + 8))
+      throw new Error(`bad length CRC at ${off}`);
     const len = Number(file.readBigUInt64LE(off));
     const data = file.subarray(off + 12, off + 12 + len);
     if (mask(CRC32C.buf(data) >>> 0) !== file.readUInt32LE(off + 12 + len)) throw new Error(`bad data CRC at ${off}`);
     off += 16 + len;
-    const e: DecodedEvent = { step: 0 };
-    for (const f of fields(data)) {
-      if (f.field === 1) e.wallTime = (f.value as Buffer).readDoubleLE(0);
-      if (f.field === 2) e.step = Number(f.value as bigint);
-      if (f.field === 3) e.fileVersion = (f.value as Buffer).toString('utf8');
-      if (f.field === 5) {
-        const value = fields(fields(f.value as Buffer)[0]!.value as Buffer);
-        for (const v of value) {
-          if (v.field === 1) e.tag = (v.value as Buffer).toString('utf8');
-          if (v.field === 2) e.value = (v.value as Buffer).readFloatLE(0);
-          if (v.field === 5) {
-            for (const h of fields(v.value as Buffer)) {
-              if (h.field === 6) e.limits = doubles(h.value as Buffer);
-              if (h.field === 7) e.buckets = doubles(h.value as Buffer);
-            }
-          }
-        }
+    const m = Event.toObject(Event.decode(data), { defaults: true }) as EventMessage;
+    const step = typeof m.step === 'number' ? m.step : m.step.toNumber();
+    const e: DecodedEvent = { wallTime: m.wallTime, step };
+    if (m.fileVersion) e.fileVersion = m.fileVersion;
+    const v = m.summary?.value[0];
+    if (v) {
+      e.tag = v.tag;
+      if (v.simpleValue !== undefined) e.value = v.simpleValue;
+      if (v.histo) {
+        e.buckets = v.histo.bucket;
+        e.limits = v.histo.bucketLimit;
       }
     }
     events.push(e);

@@ -35,8 +35,8 @@ export function writeConfig(config: unknown, files: Record<string, string> = {})
   return file;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read run files for loose, shape-by-shape assertions
 export function readJson(file: string): any {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { definePlugin, tf } from '@trainwatch/core';
 import { loadSnapshot } from '../src';
@@ -124,7 +125,7 @@ describe('gradient-guard actions', () => {
       guard: { exploding: { action: ['clip'], clipNorm: 0.05 } },
     });
     expect(r.status).toBe('completed');
-    const events = require('node:fs')
+    const events = fs
       .readFileSync(path.join(r.runDir, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')

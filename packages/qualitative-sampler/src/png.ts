@@ -5,7 +5,7 @@ function chunk(type: string, data: Buffer): Buffer {
   len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+  crc.writeUInt32BE(zlib.crc32(body) >>> 0); // zlib.crc32: Node >= 20.15, hence "engines"
   return Buffer.concat([len, body, crc]);
 }
 

@@ -15,7 +15,7 @@ async function onBackend(ctx: Ctx, batch: TensorDataset, name: string): Promise<
   const original = tf.getBackend();
   const weights = values(ctx.model.layers.flatMap((l) => l.getWeights()));
   const [x, y] = values([batch.x, batch.y]);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
   } catch {
@@ -49,7 +49,8 @@ async function onModule(ctx: Ctx, batch: TensorDataset): Promise<Layerwise> {
     throw new Error(
       `reference "model" needs options.module, a file that exists (got ${JSON.stringify(ctx.options.module)}, resolved to ${file})`,
     );
-  const mod = require(file) as { build?: unknown; default?: { build?: unknown } }; // eslint-disable-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's reference model module, by path
+  const mod = require(file) as { build?: unknown; default?: { build?: unknown } };
   const build = (mod.build ?? mod.default?.build) as
     ((t: typeof tf, o: { inputShape: number[] }) => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
   if (typeof build !== 'function')

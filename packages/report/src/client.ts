@@ -30,7 +30,7 @@ export interface ChartData {
   heatmaps: Heatmap[];
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- uPlot is inlined into the page as a plain script: no types reach this code */
 export function renderCharts(data: ChartData, uPlot: any): void {
   const palette = [
     '#1f77b4',

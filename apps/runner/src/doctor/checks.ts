@@ -18,7 +18,7 @@ import type { ResolvedConfig } from '../config/load-config';
 /** One row of the verdict table: which plugin runs it and which of its findings belong to it. */
 interface Check {
   check: string;
-  plugin: Plugin<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  plugin: Plugin;
   options: Record<string, unknown>;
   owns: (f: Finding) => boolean;
 }
@@ -34,8 +34,7 @@ export interface Verdict {
  * Times every listener a plugin registers, so the table can say how long each check took.
  * The plugin itself is untouched: it gets the same context with a timing bus.
  */
-function timed(p: Plugin<any>, clock: Map<string, number>): Plugin<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+function timed(p: Plugin, clock: Map<string, number>): Plugin {
   return definePlugin({
     name: p.name,
     description: p.description,
@@ -77,8 +76,7 @@ function merge(base: Record<string, unknown>, top: Record<string, unknown>): Rec
 /** The checks in order, with the config's own options for a plugin it already uses. */
 function checks(r: ResolvedConfig): Check[] {
   // The config's own options for a plugin it uses, with the doctor's settings on top; defaults re-applied.
-  const fromConfig = (p: Plugin<any>, base: Record<string, unknown>) => {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+  const fromConfig = (p: Plugin, base: Record<string, unknown>) => {
     const own = r.plugins.find((x) => x.plugin.name === p.name);
     return validateOptions(p.schema, merge(own?.options ?? {}, base), p.name).options;
   };

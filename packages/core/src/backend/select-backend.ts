@@ -22,8 +22,10 @@ async function tryBackend(name: BackendName): Promise<void> {
   if (name === 'tensorflow') {
     // tfjs-node is optional and cannot install everywhere; a present package without its native
     // addon (npm ci --ignore-scripts) throws here too.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package: loaded only when asked for, and its failure is caught
     require('@tensorflow/tfjs-node');
   } else if (name === 'wasm') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend on first use, not at import
     require('@tensorflow/tfjs-backend-wasm');
   }
   const ok = await tf.setBackend(name);

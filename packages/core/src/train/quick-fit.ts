@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf';
-import { accuracy, makeOptimizer, type LossFn, type OptimizerName } from './losses';
+import { makeOptimizer, type LossFn, type OptimizerName } from './losses';
 import { createRng, permutation } from '../util/random';
 import type { TensorDataset } from '../api/task';
 

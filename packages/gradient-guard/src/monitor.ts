@@ -1,19 +1,6 @@
 import { FindingGate, type FindingInput, type ParamInfo } from '@trainwatch/core';
+import { groupByLayer, layerStats, type CheckNumbers, type LayerGroup, type LayerStats } from './layer-stats';
 import type { Action, GradientGuardOptions } from './options';
-
-/** The numbers one check reads back (sums of squares per variable, in `params` order). */
-export interface CheckNumbers {
-  step: number;
-  loss: number;
-  /** Σg² per variable for this step's gradients. */
-  gradSq: Float32Array;
-  /** Σw² per variable, weights before this step's update. */
-  weightSq: Float32Array;
-  /** Σ(Δw)² per variable for the update applied at the previous check, when it was tracked. */
-  updateSq?: Float32Array | undefined;
-  /** Σw² per variable before that update (the denominator of the update ratio). */
-  prevWeightSq?: Float32Array | undefined;
-}
 
 /** A condition that holds at this check: its finding (reported the first time only) and its configured actions. */
 export interface Verdict {
@@ -23,36 +10,9 @@ export interface Verdict {
   report: boolean;
 }
 
-/** Per-layer aggregation of per-variable sums of squares. */
-export interface LayerGroup {
-  layer: string;
-  vars: number[];
-}
-
-export function groupByLayer(params: readonly ParamInfo[]): LayerGroup[] {
-  const groups: LayerGroup[] = [];
-  params.forEach((p, i) => {
-    const last = groups.at(-1);
-    if (last && last.layer === p.layer) last.vars.push(i);
-    else groups.push({ layer: p.layer, vars: [i] });
-  });
-  return groups;
-}
-
-const norm = (sq: Float32Array, vars: number[]) => Math.sqrt(vars.reduce((s, i) => s + sq[i]!, 0));
-
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
-}
-
-/** Per-layer magnitudes of one check, for the series file and the report. */
-export interface LayerStats {
-  layer: string;
-  grad: number;
-  weight: number;
-  gradToWeight: number;
-  update?: number;
 }
 
 /**
@@ -81,14 +41,7 @@ export class GradientMonitor {
   }
 
   layerStats(n: CheckNumbers): LayerStats[] {
-    return this.layers.map((g) => {
-      const grad = norm(n.gradSq, g.vars);
-      const weight = norm(n.weightSq, g.vars);
-      const s: LayerStats = { layer: g.layer, grad, weight, gradToWeight: grad / Math.max(weight, 1e-12) };
-      if (n.updateSq && n.prevWeightSq)
-        s.update = norm(n.updateSq, g.vars) / Math.max(norm(n.prevWeightSq, g.vars), 1e-12);
-      return s;
-    });
+    return layerStats(this.layers, n);
   }
 
   /**

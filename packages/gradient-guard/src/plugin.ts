@@ -10,7 +10,8 @@ import {
   type PluginContext,
 } from '@trainwatch/core';
 import { gradientCheck } from './gradcheck';
-import { GradientMonitor, type CheckNumbers, type Verdict } from './monitor';
+import type { CheckNumbers } from './layer-stats';
+import { GradientMonitor, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
 import { writeSnapshot } from './snapshot';
 import { UpdateTracker } from './update-tracker';

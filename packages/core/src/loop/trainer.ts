@@ -3,22 +3,16 @@ import type { EventBus } from './bus';
 import { buildCaptureModel, type CapturedLayer } from './layer-capture';
 import { describeParams } from './params';
 import { errorMessage, TrainwatchError } from '../util/errors';
-import type { EventName, ParamInfo, ReadbackRequest, RunEndEvent, RunStatus, StepProbe, TrainEvents } from './events';
+import type { EventName, ParamInfo, RunEndEvent, RunStatus, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
+import { epochShape, nextBatch } from './batches';
+import { StepReadback } from './readback';
+import type { RunControl } from './run-control';
+import { createStepProbe, type ProbeTarget } from './step-probe';
 import { accuracy, type LossFn } from '../train/losses';
 import { quickEvaluate } from '../train/evaluate';
 import { createRng, permutation } from '../util/random';
 import { isBatchSource, type BatchSource, type TensorDataset } from '../api/task';
-
-/** Stop requests and fatal errors, shared by the loop, the bus and the plugin contexts. */
-export class RunControl {
-  stopReason: string | undefined;
-  /** Set when a failure must end the run (a plugin error under `failFast`). */
-  fatal: unknown;
-  requestStop(reason: string): void {
-    this.stopReason ??= reason;
-  }
-}
 
 export interface TrainerOptions {
   runId: string;
@@ -59,7 +53,7 @@ export class Trainer {
   readonly trainSize: number;
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
-  private byName: Map<string, tf.Variable> | undefined;
+  private target: ProbeTarget | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
   private lastYield = performance.now();
@@ -72,24 +66,7 @@ export class Trainer {
         `the model has ${o.model.outputs.length} outputs; trainwatch trains single-output models`,
       );
     }
-    if (isBatchSource(o.train)) {
-      if (!Number.isInteger(o.train.stepsPerEpoch) || o.train.stepsPerEpoch < 1) {
-        throw new TrainwatchError(
-          'task-error',
-          `the task's batch source needs stepsPerEpoch >= 1, got ${o.train.stepsPerEpoch}`,
-        );
-      }
-      this.stepsPerEpoch = o.train.stepsPerEpoch;
-      this.trainSize = o.train.size ?? o.train.stepsPerEpoch * o.batchSize;
-    } else {
-      const n = o.train.x.shape[0]!;
-      if (o.train.y.shape[0] !== n) {
-        throw new TrainwatchError('data-error', `train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
-      }
-      if (n === 0) throw new TrainwatchError('data-error', 'the training set is empty');
-      this.stepsPerEpoch = Math.ceil(n / o.batchSize);
-      this.trainSize = n;
-    }
+    ({ stepsPerEpoch: this.stepsPerEpoch, trainSize: this.trainSize } = epochShape(o.train, o.batchSize));
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
     if (this.variables.length === 0)
       throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
@@ -128,7 +105,8 @@ export class Trainer {
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
           await this.yieldToEventLoop();
-          const r = await this.trainStep(await this.batch(data, order, b), b);
+          const at = { model: this.o.model, step: this.step, epoch: this.epoch, batch: b, seed: this.o.seed };
+          const r = await this.trainStep(await nextBatch(data, order, this.o.batchSize, at), b);
           lossSum += r.loss;
           accSum += r.acc ?? 0;
           batches++;
@@ -224,50 +202,10 @@ export class Trainer {
     if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
   }
 
-  /** Inference-mode loss and gradients on one batch, for checks (see `StepProbe`). */
-  private probe(xb: tf.Tensor, yb: tf.Tensor): StepProbe {
-    const { model, loss } = this.o;
-    const lossNow = () => loss(yb, model.apply(xb, { training: false }) as tf.Tensor);
-    const byName = (this.byName ??= new Map(this.variables.map((v) => [v.name, v])));
-    // Sets each named variable to w + offset, runs fn, restores the exact original values (not w + off - off, which rounds).
-    const shifted = <T>(offsets: Readonly<tf.NamedTensorMap>, fn: () => T): T => {
-      const saved: [tf.Variable, tf.Tensor][] = [];
-      try {
-        for (const [name, off] of Object.entries(offsets)) {
-          const v = byName.get(name);
-          if (!v) throw new TrainwatchError('plugin-error', `probe: no trainable variable "${name}"`);
-          saved.push([v, tf.clone(v)]);
-          const moved = tf.add(v, off);
-          v.assign(moved);
-          moved.dispose();
-        }
-        return fn();
-      } finally {
-        for (const [v, orig] of saved) {
-          v.assign(orig);
-          orig.dispose();
-        }
-      }
-    };
-    return {
-      loss: (offsets = {}) => shifted(offsets, () => tf.tidy(() => lossNow().dataSync()[0]!)),
-      grads: (offsets = {}) =>
-        shifted(offsets, () => {
-          const { value, grads } = tf.variableGrads(lossNow, this.variables);
-          value.dispose();
-          return grads;
-        }),
-      subset: (n, run) => {
-        const take = Math.max(1, Math.min(n, xb.shape[0]!));
-        const xs = tf.slice(xb, 0, take);
-        const ys = tf.slice(yb, 0, take);
-        try {
-          return run(this.probe(xs, ys));
-        } finally {
-          tf.dispose([xs, ys]);
-        }
-      },
-    };
+  private probeTarget(): ProbeTarget {
+    const { model, loss, variables } = { ...this.o, variables: this.variables };
+    this.target ??= { model, loss, variables, byName: new Map(variables.map((v) => [v.name, v])) };
+    return this.target;
   }
 
   private captureView() {
@@ -275,45 +213,13 @@ export class Trainer {
     return this.capture;
   }
 
-  /** The step's batch: a slice of the shuffled dataset, or what the task's source produces now. */
-  private async batch(
-    data: TensorDataset | BatchSource,
-    order: Int32Array | undefined,
-    b: number,
-  ): Promise<[tf.Tensor, tf.Tensor]> {
-    const o = this.o;
-    if (isBatchSource(data)) {
-      const got = await data.next({ model: o.model, step: this.step, epoch: this.epoch, batch: b, seed: o.seed });
-      if (
-        !got ||
-        !(got.x instanceof tf.Tensor) ||
-        !(got.y instanceof tf.Tensor) ||
-        got.x.shape[0] !== got.y.shape[0] ||
-        got.x.shape[0] === 0
-      ) {
-        throw new TrainwatchError(
-          'data-error',
-          `the task's batch source returned no usable batch at step ${this.step} (need { x, y } tensors with the same, non-zero first dimension)`,
-        );
-      }
-      return [got.x, got.y];
-    }
-    const idx = order!.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order!.length));
-    return tf.tidy(() => {
-      const i = tf.tensor1d(idx, 'int32');
-      return [tf.gather(data.x, i), tf.gather(data.y, i)];
-    }) as [tf.Tensor, tf.Tensor];
-  }
-
   private async trainStep([xb, yb]: [tf.Tensor, tf.Tensor], b: number): Promise<StepNumbers> {
     const { o } = this;
     const t0 = performance.now();
     const step = this.step;
     const epoch = this.epoch;
-    const requests: { key: string; t: tf.Tensor }[] = [];
-    const readback: ReadbackRequest = (key, t) => {
-      requests.push({ key, t: tf.keep(tf.cast(tf.reshape(t, [-1]), 'float32')) });
-    };
+    const rb = new StepReadback();
+    const readback = rb.request;
     const held: tf.Tensor[] = [xb, yb];
     let result: InterceptionResult | undefined;
     try {
@@ -344,24 +250,15 @@ export class Trainer {
         grads,
         params: this.params,
         readback,
-        probe: this.probe(xb, yb),
+        probe: createStepProbe(this.probeTarget(), xb, yb),
       });
 
       // The step's one readback: loss, metrics and whatever listeners asked for.
       const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;
-      const pack = tf.tidy(() =>
-        tf.concat([tf.reshape(loss, [1]), ...(acc ? [tf.reshape(acc, [1])] : []), ...requests.map((r) => r.t)]),
-      );
-      held.push(pack, ...(acc ? [acc] : []));
-      const values = await pack.data();
-      const lossValue = values[0]!;
-      const accValue = acc ? values[1] : undefined;
-      const extra: Record<string, Float32Array> = {};
-      let offset = acc ? 2 : 1;
-      for (const r of requests) {
-        extra[r.key] = values.subarray(offset, offset + r.t.size) as Float32Array;
-        offset += r.t.size;
-      }
+      if (acc) held.push(acc);
+      const { scalars, values: extra } = await rb.read(acc ? [loss, acc] : [loss]);
+      const lossValue = scalars[0]!;
+      const accValue = acc ? scalars[1] : undefined;
 
       result =
         o.interceptors.size > 0
@@ -396,7 +293,7 @@ export class Trainer {
       return { loss: lossValue, acc: accValue };
     } finally {
       tf.dispose(held);
-      tf.dispose(requests.map((r) => r.t));
+      rb.dispose();
       if (result?.owned) tf.dispose(result.grads);
     }
   }

@@ -6,7 +6,8 @@ import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/tas
 import type { EventBus } from '../loop/bus';
 import type { InterceptorChain } from '../loop/interception';
 import { describeParams } from '../loop/params';
-import type { RunControl, Trainer } from '../loop/trainer';
+import type { RunControl } from '../loop/run-control';
+import type { Trainer } from '../loop/trainer';
 import type { LossFn } from '../train/losses';
 import { TrainwatchError } from '../util/errors';
 import { createLogger, type LogSink } from '../util/logger';

@@ -8,7 +8,8 @@ import { isBatchSource, type Task, type TaskInstance, type TensorDataset } from 
 import { EventBus } from '../loop/bus';
 import type { RunEndEvent, RunStatus } from '../loop/events';
 import { InterceptorChain } from '../loop/interception';
-import { RunControl, Trainer } from '../loop/trainer';
+import { RunControl } from '../loop/run-control';
+import { Trainer } from '../loop/trainer';
 import { makeOptimizer, resolveLoss } from '../train/losses';
 import { errorMessage } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';

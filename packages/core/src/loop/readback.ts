@@ -1,0 +1,39 @@
+import * as tf from '../backend/tf';
+import type { ReadbackRequest } from './events';
+
+/**
+ * The step's one readback: the loop's scalars (loss, metrics) and every tensor listeners queued
+ * through `readback(key, tensor)`, concatenated and read with a single `data()` call, then split
+ * back by key. Queued tensors are owned here and freed by `dispose`.
+ */
+export class StepReadback {
+  private readonly requests: { key: string; t: tf.Tensor }[] = [];
+
+  /** What `forward:end` / `grads:computed` hand listeners as `readback`. */
+  readonly request: ReadbackRequest = (key, t) => {
+    this.requests.push({ key, t: tf.keep(tf.cast(tf.reshape(t, [-1]), 'float32')) });
+  };
+
+  /** Reads `scalars` (each of size 1) and every queued tensor at once. */
+  async read(scalars: readonly tf.Tensor[]): Promise<{ scalars: number[]; values: Record<string, Float32Array> }> {
+    const pack = tf.tidy(() =>
+      tf.concat([...scalars.map((s) => tf.reshape(s, [1])), ...this.requests.map((r) => r.t)]),
+    );
+    try {
+      const all = (await pack.data()) as Float32Array;
+      const values: Record<string, Float32Array> = {};
+      let offset = scalars.length;
+      for (const r of this.requests) {
+        values[r.key] = all.subarray(offset, offset + r.t.size);
+        offset += r.t.size;
+      }
+      return { scalars: Array.from(all.subarray(0, scalars.length)), values };
+    } finally {
+      pack.dispose();
+    }
+  }
+
+  dispose(): void {
+    tf.dispose(this.requests.map((r) => r.t));
+  }
+}

@@ -102,6 +102,11 @@ export interface TaskInstance {
   evaluate?: TaskEvaluator;
   /** Frees anything the task holds besides the model and datasets (called once after the run). */
   dispose?(): void;
+  /**
+   * The model, the datasets and the optimizer belong to the caller (as with `fit()`): the core lends
+   * them to plugins and disposes none of them. Default false: a task's instance is the run's.
+   */
+  borrowed?: boolean;
 }
 
 /** One row of a tensor (one example), as a typed array. */

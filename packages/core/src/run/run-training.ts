@@ -19,7 +19,7 @@ import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
 import { defaultRunDir, prepareRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
-import { disposeTask, splitOff } from './task-data';
+import { disposeTask, onRunBackend, splitOff } from './task-data';
 
 export interface RunRequest {
   /** Validated config, defaults applied. */
@@ -51,11 +51,15 @@ export interface RunResult {
  * outputs (`config.json`, `events.jsonl`, `findings.json`, `summary.json`). Never throws for a
  * failure inside the run: the result says `failed` and why. Throws only when nothing could start
  * (e.g. a backend that was asked for cannot load, or the run directory already holds a run).
+ * The backend that was active before the call is active again after it.
  */
 export async function runTraining(req: RunRequest): Promise<RunResult> {
   const { config } = req;
   const sink = req.logSink ?? stderrSink;
   const startedAt = new Date();
+  // The caller's tensors live on the backend in use before the run: it is restored at the end, so
+  // tfjs never moves them by their raw buffers (see backend/adopt.ts).
+  const callerBackend = (tf.engine() as unknown as { backendName?: string }).backendName;
   const backend = await selectBackend(config.training.backend);
   const runDir = path.resolve(req.runDir ?? defaultRunDir(config, req.task.name));
   prepareRunDir(runDir, config);
@@ -88,7 +92,10 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       seed: config.training.seed,
       log: createLogger(req.task.name, sink),
     });
-    let { train, validation } = instance;
+    // Tensors the task made before the backend was chosen are copied through their values.
+    const adopted = onRunBackend(instance);
+    owned.push(...adopted.copies);
+    let { train, validation } = adopted.instance;
     if (!validation && config.training.validation && !isBatchSource(train)) {
       let kept: TensorDataset;
       ({ train: kept, validation } = splitOff(train, config.training.validation.split));
@@ -179,6 +186,8 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   });
   disposeTask(instance);
   tf.dispose(owned);
-  optimizer?.dispose();
+  // The task's own optimizer is the caller's when the instance is borrowed.
+  if (!(instance?.borrowed && instance.optimizer === optimizer)) optimizer?.dispose();
+  if (callerBackend && callerBackend !== backend.name) await tf.setBackend(callerBackend);
   return { status: end.status, reason: end.reason, runDir, summary, findings: findings.findings };
 }

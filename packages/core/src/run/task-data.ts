@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
 import { TrainwatchError } from '../util/errors';
+import { adoptVariables, toActiveBackend } from '../backend/adopt';
 
 /** Holds back the last `split` of the examples (as Keras' validation_split does). */
 export function splitOff(data: TensorDataset, split: number): { train: TensorDataset; validation: TensorDataset } {
@@ -18,9 +19,36 @@ export function splitOff(data: TensorDataset, split: number): { train: TensorDat
   };
 }
 
-/** Frees what a task instance holds: the model, in-memory datasets, and whatever its own `dispose` frees. */
+/**
+ * The instance as the run uses it: its model's variables and its in-memory datasets on the active
+ * backend, moved through their values when they were made on another one (see `toActiveBackend`).
+ * Returns the copies it made: the run owns and disposes them; the originals stay whose they were.
+ */
+export function onRunBackend(instance: TaskInstance): { instance: TaskInstance; copies: tf.Tensor[] } {
+  adoptVariables(instance.model);
+  const copies: tf.Tensor[] = [];
+  const adopt = (d: TensorDataset): TensorDataset => {
+    const x = toActiveBackend(d.x);
+    const y = toActiveBackend(d.y);
+    if (x !== d.x) copies.push(x);
+    if (y !== d.y) copies.push(y);
+    return x === d.x && y === d.y ? d : { x, y };
+  };
+  const train = isBatchSource(instance.train) ? instance.train : adopt(instance.train);
+  const validation = instance.validation ? adopt(instance.validation) : undefined;
+  return { instance: { ...instance, train, ...(validation ? { validation } : {}) }, copies };
+}
+
+/**
+ * Frees what a task instance holds: the model, in-memory datasets, and whatever its own `dispose`
+ * frees. A borrowed instance (the caller's model and data) is left alone, except for its `dispose`.
+ */
 export function disposeTask(instance: TaskInstance | undefined): void {
   if (!instance) return;
+  if (instance.borrowed) {
+    instance.dispose?.();
+    return;
+  }
   instance.model.dispose();
   if (!isBatchSource(instance.train)) tf.dispose([instance.train.x, instance.train.y]);
   if (instance.validation) tf.dispose([instance.validation.x, instance.validation.y]);

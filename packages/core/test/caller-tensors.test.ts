@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, runWith, tf, type TensorDataset } from '../src';
+import { definePlugin, defineTask, runWith, tf, type TensorDataset } from '../src';
 
 const N = 128;
 const K = 4;
@@ -77,5 +77,31 @@ describe('tensors the caller made before the run', () => {
     expect(before.x.isDisposed || before.y.isDisposed).toBe(false);
     expect(Array.from(tf.tidy(() => tf.sum(before.y, 0).dataSync()))).toEqual([32, 32, 32, 32]);
     tf.dispose([before.x, before.y]);
+  });
+});
+
+describe('training.shuffle', () => {
+  const rows = defineTask({
+    name: 'rows',
+    create: () => ({
+      model: tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] }),
+      loss: 'meanSquaredError' as const,
+      train: { x: tf.tensor2d(Array.from({ length: 12 }, (_, i) => [i])), y: tf.zeros([12, 1]) },
+    }),
+  });
+  const firstRows = async (shuffle: boolean) => {
+    const seen: number[] = [];
+    const plugin = definePlugin({
+      name: 'order',
+      setup: (ctx) => void ctx.bus.on('grads:computed', (e) => void seen.push(e.inputs.dataSync()[0]!)),
+    });
+    const r = await runWith({ task: rows, training: { epochs: 2, batchSize: 4, shuffle }, plugins: [{ plugin }] });
+    expect([r.status, r.reason]).toEqual(['completed', '2 epochs done']);
+    return seen;
+  };
+
+  it('false keeps the examples in order every epoch; true (the default) shuffles them', async () => {
+    expect(await firstRows(false)).toEqual([0, 4, 8, 0, 4, 8]);
+    expect(await firstRows(true)).not.toEqual([0, 4, 8, 0, 4, 8]);
   });
 });

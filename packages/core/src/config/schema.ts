@@ -61,6 +61,11 @@ export const TrainingSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    shuffle: Type.Boolean({
+      default: true,
+      description:
+        'Shuffle the training examples every epoch (seeded); false keeps their order, as model.fit shuffle: false.',
+    }),
     maxSteps: Type.Optional(
       Type.Integer({ minimum: 1, description: 'Stop (as completed) after this many optimizer steps.' }),
     ),

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { isBatchSource, type BatchContext, type BatchSource, type TensorDataset } from '../api/task';
 import { TrainwatchError } from '../util/errors';
+import { identity, permutation } from '../util/random';
 
 /**
  * The step's batch: rows `order[b * batchSize, (b + 1) * batchSize)` of an in-memory dataset, or
@@ -63,4 +64,15 @@ export function epochShape(
     trainSize = n;
   }
   return { stepsPerEpoch, trainSize };
+}
+
+/** This epoch's example order: a seeded permutation, or 0..n-1 with `shuffle` off; none for batch sources. */
+export function epochOrder(
+  data: TensorDataset | BatchSource,
+  shuffle: boolean,
+  rng: () => number,
+): Int32Array | undefined {
+  if (isBatchSource(data)) return undefined;
+  const n = data.x.shape[0]!;
+  return shuffle ? permutation(n, rng) : identity(n);
 }

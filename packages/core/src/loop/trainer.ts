@@ -5,14 +5,15 @@ import { describeParams } from './params';
 import { errorMessage, TrainwatchError } from '../util/errors';
 import type { EventName, ParamInfo, RunEndEvent, RunStatus, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
-import { epochShape, nextBatch } from './batches';
+import { epochOrder, epochShape, nextBatch } from './batches';
 import { StepReadback } from './readback';
+import { EventLoopYielder } from './event-loop';
 import type { RunControl } from './run-control';
 import { createStepProbe, type ProbeTarget } from './step-probe';
 import { accuracy, type LossFn } from '../train/losses';
 import { quickEvaluate } from '../train/evaluate';
-import { createRng, permutation } from '../util/random';
-import { isBatchSource, type BatchSource, type TensorDataset } from '../api/task';
+import { createRng } from '../util/random';
+import type { BatchSource, TensorDataset } from '../api/task';
 
 export interface TrainerOptions {
   runId: string;
@@ -27,16 +28,13 @@ export interface TrainerOptions {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** Shuffle the examples each epoch (seeded; default true). */
+  shuffle?: boolean | undefined;
   maxSteps?: number | undefined;
   signal?: AbortSignal | undefined;
   bus: EventBus;
   interceptors: InterceptorChain;
   control: RunControl;
-}
-
-interface StepNumbers {
-  loss: number;
-  acc: number | undefined;
 }
 
 /**
@@ -56,7 +54,7 @@ export class Trainer {
   private target: ProbeTarget | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
-  private lastYield = performance.now();
+  private readonly yielder = new EventLoopYielder();
   private stopIsCompletion = false;
 
   constructor(private readonly o: TrainerOptions) {
@@ -99,12 +97,12 @@ export class Trainer {
         const e0 = performance.now();
         await this.emit('epoch:begin', { epoch, step: this.step });
         const data = o.train;
-        const order = isBatchSource(data) ? undefined : permutation(data.x.shape[0]!, rng);
+        const order = epochOrder(data, o.shuffle !== false, rng);
         let lossSum = 0;
         let accSum = 0;
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
-          await this.yieldToEventLoop();
+          await this.yielder.maybeYield();
           const at = { model: this.o.model, step: this.step, epoch: this.epoch, batch: b, seed: this.o.seed };
           const r = await this.trainStep(await nextBatch(data, order, this.o.batchSize, at), b);
           lossSum += r.loss;
@@ -165,17 +163,6 @@ export class Trainer {
     return metrics;
   }
 
-  /**
-   * On wasm and cpu every await resolves as a microtask, which would starve timers and signal
-   * handlers (Ctrl-C, progress redraws) for the whole run. Give the event loop a turn every 50 ms.
-   */
-  private async yieldToEventLoop(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < 50) return;
-    this.lastYield = now;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-
   private checkStop(): boolean {
     const { control, signal, maxSteps } = this.o;
     if (control.fatal !== undefined) throw control.fatal;
@@ -213,7 +200,10 @@ export class Trainer {
     return this.capture;
   }
 
-  private async trainStep([xb, yb]: [tf.Tensor, tf.Tensor], b: number): Promise<StepNumbers> {
+  private async trainStep(
+    [xb, yb]: [tf.Tensor, tf.Tensor],
+    b: number,
+  ): Promise<{ loss: number; acc: number | undefined }> {
     const { o } = this;
     const t0 = performance.now();
     const step = this.step;
@@ -229,7 +219,8 @@ export class Trainer {
       let acts: tf.Tensor[] = [];
       const { value: loss, grads } = o.optimizer.computeGradients(() => {
         if (capture) {
-          acts = (capture.view.apply(xb, { training: true }) as tf.Tensor[]).map((t) => tf.keep(t));
+          // A one-layer model's view has a single output: apply returns a tensor, not an array.
+          acts = [capture.view.apply(xb, { training: true }) as tf.Tensor | tf.Tensor[]].flat().map((t) => tf.keep(t));
           preds = acts[capture.predictionIndex]!;
         } else {
           preds = tf.keep(o.model.apply(xb, { training: true }) as tf.Tensor);

@@ -119,6 +119,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       batchSize: config.training.batchSize,
       seed: config.training.seed,
       maxSteps: config.training.maxSteps,
+      shuffle: config.training.shuffle,
       signal: req.signal,
       bus,
       interceptors,

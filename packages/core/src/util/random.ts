@@ -22,3 +22,8 @@ export function permutation(n: number, rng: () => number): Int32Array {
   }
   return p;
 }
+
+/** 0..n-1 in order (no shuffling). */
+export function identity(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}

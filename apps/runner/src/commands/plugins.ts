@@ -1,5 +1,5 @@
 import { errorMessage, type Plugin } from '@trainwatch/core';
-import { builtinTasks } from '@trainwatch/tasks';
+import { builtinTasks, DEMO_TASKS, demoTasks } from '../config/builtin-tasks';
 import { describeOptions } from '../config/config-schema';
 import { discoverPlugins } from '../config/discover';
 import { loadConfig } from '../config/load-config';
@@ -43,8 +43,9 @@ export async function pluginsCommand(flags: { config?: string; json?: boolean },
     );
     for (const line of describeOptions(l.plugin.schema)) io.stdout.write(`    ${line}\n`);
   }
-  const tasks = Object.values(builtinTasks).map((t) => t.name);
-  io.stdout.write(`\nTasks: ${tasks.join(', ')}\n`);
+  const tasks = Object.values(builtinTasks()).map((t) => t.name);
+  const more = demoTasks() ? '' : ` (demo tasks ${DEMO_TASKS.join(', ')}: npm i -D @trainwatch/tasks)`;
+  io.stdout.write(`\nTasks: ${tasks.join(', ')}${more}\n`);
   return EXIT.completed;
 }
 

@@ -1,4 +1,4 @@
-import { builtinTasks } from '@trainwatch/tasks';
+import { builtinTasks } from '../config/builtin-tasks';
 import { buildConfigJsonSchema } from '../config/config-schema';
 import { discoverPlugins } from '../config/discover';
 import { loadPlugin } from '../config/loader';
@@ -13,7 +13,7 @@ export const registerSchema: RegisterCommand = (program, io, done) => {
     .action(async () => {
       const plugins = [];
       for (const e of discoverPlugins()) plugins.push(await loadPlugin(e.packageName, process.cwd()));
-      io.stdout.write(`${JSON.stringify(buildConfigJsonSchema(plugins, Object.values(builtinTasks)), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(buildConfigJsonSchema(plugins, Object.values(builtinTasks())), null, 2)}\n`);
       done(EXIT.completed);
     });
 };

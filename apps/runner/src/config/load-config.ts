@@ -14,7 +14,7 @@ import { discoverPlugins } from './discover';
 import { LoadError, loadPlugin, loadTask } from './loader';
 
 /**
- * Options a plugin marks with `"x-path": true` in its schema are file paths: relative ones are
+ * Options a plugin or task marks with `"x-path": true` in its schema are file paths: relative ones are
  * resolved against the config file's folder, like `use` paths, so a config works from any directory.
  */
 export function resolvePaths(schema: JsonSchema, options: Record<string, unknown>, baseDir: string): void {
@@ -81,6 +81,7 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     try {
       task = await loadTask(config.task.use, baseDir);
       const v = validateOptions(task.schema, config.task.options, 'task.options');
+      resolvePaths(task.schema, v.options, baseDir);
       taskOptions = v.options;
       if (config.task.options === undefined) config.task.options = v.options;
       all.push(...v.issues);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { didYouMean, errorMessage, isPlugin, isTask, type Plugin, type Task } from '@trainwatch/core';
-import { builtinTasks } from '@trainwatch/tasks';
+import { builtinTasks, demoTaskHint } from './builtin-tasks';
 
 /** A module that could not be loaded; `message` is the part after the config path. */
 export class LoadError extends Error {}
@@ -112,9 +112,12 @@ export async function loadPlugin(
 
 /** Loads a task: a built-in name, an npm package or a path relative to `baseDir`. */
 export async function loadTask(spec: string, baseDir: string): Promise<Task<unknown>> {
-  const builtin = builtinTasks[spec];
+  const builtins = builtinTasks();
+  const builtin = builtins[spec];
   if (builtin) return builtin as Task<unknown>;
-  const mod = await loadAny('task', spec, baseDir, Object.keys(builtinTasks));
+  const hint = demoTaskHint(spec);
+  if (hint) throw new LoadError(hint);
+  const mod = await loadAny('task', spec, baseDir, Object.keys(builtins));
   const task = pick(mod, isTask);
   if (!task) throw new LoadError(`"${spec}" does not export a task (export default defineTask({...}))`);
   return task as Task<unknown>;

@@ -8,8 +8,11 @@ import { TrainwatchError } from '../util/errors';
  * A tfjs IO handler for a folder: `model.json` (topology + weights manifest, the format
  * `tf.loadLayersModel` reads) and `weights.bin`. The pure-JS tfjs has no `file://` handler.
  */
-export function fileModelHandler(dir: string): tf.io.IOHandler {
-  const json = path.join(dir, 'model.json');
+export function fileModelHandler(dirOrFile: string): tf.io.IOHandler {
+  // A folder, or the model.json in it (weight paths are relative to the json's folder).
+  const isJson = dirOrFile.endsWith('.json');
+  const dir = isJson ? path.dirname(dirOrFile) : dirOrFile;
+  const json = isJson ? dirOrFile : path.join(dir, 'model.json');
   const bin = path.join(dir, 'weights.bin');
   return {
     async save(artifacts) {
@@ -27,16 +30,19 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        // A compiled model's loss, metrics and optimizer settings, as tfjs' own handlers keep them.
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
       };
       writeFileAtomic(json, JSON.stringify(manifest));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load() {
-      if (!fs.existsSync(json)) throw new TrainwatchError('io-error', `no model.json in ${dir}`);
+      if (!fs.existsSync(json)) throw new TrainwatchError('io-error', `no model file ${json}`);
       const m = JSON.parse(fs.readFileSync(json, 'utf8')) as {
         modelTopology: object;
         weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
         format?: string;
+        trainingConfig?: tf.io.TrainingConfig;
       };
       const specs = m.weightsManifest.flatMap((g) => g.weights);
       const buffers = m.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
@@ -46,6 +52,7 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
         weightSpecs: specs,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
         ...(m.format ? { format: m.format } : {}),
+        ...(m.trainingConfig ? { trainingConfig: m.trainingConfig } : {}),
       };
     },
   };

@@ -68,6 +68,7 @@ export { EventRecorder, eventRecord } from './run/event-recorder';
 export { Trainer, type TrainerOptions } from './loop/trainer';
 export { RunControl } from './loop/run-control';
 export { runTraining, type RunRequest, type RunResult } from './run/run-training';
+export { ObservedRun, type ObservedRunRequest } from './run/observed-run';
 export { type RunSummary } from './run/summary';
 export { defaultRunDir } from './run/run-dir';
 export { sortPlugins } from './run/plugin-context';

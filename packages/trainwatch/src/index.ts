@@ -12,6 +12,7 @@ export type { FitDataset } from './data';
 export type { PluginSpec } from './plugin-entries';
 export type { TfjsCallback, Logs } from './tfjs-callbacks';
 export { ready } from './ready';
+export { callback, type CallbackOptions } from './callback';
 export {
   tf,
   Type,

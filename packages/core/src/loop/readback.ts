@@ -16,6 +16,7 @@ export class StepReadback {
 
   /** Reads `scalars` (each of size 1) and every queued tensor at once. */
   async read(scalars: readonly tf.Tensor[]): Promise<{ scalars: number[]; values: Record<string, Float32Array> }> {
+    if (scalars.length === 0 && this.requests.length === 0) return { scalars: [], values: {} };
     const pack = tf.tidy(() =>
       tf.concat([...scalars.map((s) => tf.reshape(s, [1])), ...this.requests.map((r) => r.t)]),
     );

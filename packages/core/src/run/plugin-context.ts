@@ -4,10 +4,10 @@ import { FindingGate } from '../api/finding-gate';
 import type { PluginContext, PluginOrder, PluginUse, RunState, TaskView } from '../api/plugin';
 import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
 import type { EventBus } from '../loop/bus';
+import type { EventName } from '../loop/events';
 import type { InterceptorChain } from '../loop/interception';
 import { describeParams } from '../loop/params';
 import type { RunControl } from '../loop/run-control';
-import type { Trainer } from '../loop/trainer';
 import type { LossFn } from '../train/losses';
 import { TrainwatchError } from '../util/errors';
 import { createLogger, type LogSink } from '../util/logger';
@@ -27,13 +27,22 @@ export function sortPlugins<T extends Pick<PluginUse, 'plugin'> & { order?: Plug
     .map((x) => x.p);
 }
 
-/** The read-only view of the run every plugin shares; live values read through to the trainer. */
+/** Where the loop is: the trainer, or a run observed from outside it (a model.fit callback). */
+export type LoopPosition = {
+  readonly step: number;
+  readonly epoch: number;
+  readonly stepsPerEpoch: number;
+  readonly elapsedMs: number;
+  readonly metrics: Readonly<Record<string, number>>;
+};
+
+/** The read-only view of the run every plugin shares; live values read through to the loop. */
 export function runState(o: {
   runId: string;
   task: string;
   backend: string;
   training: TrainingConfig;
-  trainer: Trainer;
+  trainer: LoopPosition;
   control: RunControl;
 }): RunState {
   const { trainer: t, control, training } = o;
@@ -48,7 +57,9 @@ export function runState(o: {
       return t.epoch;
     },
     epochs: training.epochs,
-    stepsPerEpoch: t.stepsPerEpoch,
+    get stepsPerEpoch() {
+      return t.stepsPerEpoch;
+    },
     get elapsedMs() {
       return t.elapsedMs;
     },
@@ -101,6 +112,11 @@ export interface ContextSources {
   readonly interceptors: InterceptorChain;
   /** Collects each listener's unsubscribe function; the run calls them all at its end. */
   readonly unsubscribers: (() => void)[];
+  /**
+   * What this kind of run cannot provide (a model.fit callback has no gradients before the update):
+   * a plugin that subscribes to one of these events, or intercepts gradients, is told once.
+   */
+  readonly unavailable?: { readonly events: ReadonlySet<EventName>; note(plugin: string, what: string): void };
 }
 
 /** The narrow context one plugin's `setup` receives: everything it does is attributed to `name`. */
@@ -115,6 +131,7 @@ export function pluginContext(
     options: Object.freeze({ ...options }),
     bus: {
       on: (event, listener, filter) => {
+        if (s.unavailable?.events.has(event)) s.unavailable.note(name, event);
         const off = s.bus.on(event, listener, filter, name);
         s.unsubscribers.push(off);
         return off;
@@ -133,7 +150,10 @@ export function pluginContext(
       return admitted !== undefined;
     },
     requestStop: (reason) => s.control.requestStop(`${name}: ${reason}`),
-    interceptGradients: (fn) => s.interceptors.add(name, fn),
+    interceptGradients: (fn) => {
+      s.unavailable?.note(name, 'gradient interception');
+      return s.interceptors.add(name, fn);
+    },
     restoreWeights: (weights) => restoreWeights(s.model, weights, name),
   };
 }

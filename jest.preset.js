@@ -14,6 +14,8 @@ function workspaceSources() {
       const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
       const entry = path.join(dir, name, 'src', 'index.ts');
       if (fs.existsSync(entry)) map[`^${pkg.name.replace('/', '\\/')}$`] = entry;
+      const testing = path.join(dir, name, 'src', 'testing.ts');
+      if (fs.existsSync(testing)) map[`^${pkg.name.replace('/', '\\/')}\\/testing$`] = testing;
     }
   }
   return map;

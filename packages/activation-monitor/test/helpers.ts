@@ -1,5 +1,7 @@
-import { defineTask, runWith, tf, type PluginUse, type RunResult } from '@trainwatch/core';
-import { mnistCnn, mnistMlp, mnistWith } from '@trainwatch/tasks';
+import { defineTask, tf, type PluginUse, type RunResult } from '@trainwatch/core';
+import { runWith } from '@trainwatch/core/testing';
+import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
+import { mnistWith } from '@trainwatch/tasks/testing';
 import { activationMonitor } from '../src';
 
 export const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });

@@ -96,4 +96,3 @@ export { cloneModel } from './train/clone-model';
 export { quickFit, type QuickFitOptions, type QuickFitResult } from './train/quick-fit';
 export { quickEvaluate } from './train/evaluate';
 export { buildCaptureModel, type CapturedLayer } from './loop/layer-capture';
-export { runWith, type RunWithOptions } from './run/run-with';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { definePlugin, defineTask, runWith, tf, type TensorDataset } from '../src';
+import { definePlugin, defineTask, tf, type TensorDataset } from '../src';
+import { runWith } from '../src/testing';
 
 const N = 128;
 const K = 4;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { definePlugin, EVENT_NAMES, runWith, tf, type GradientInterceptor, type PluginContext } from '../src';
+import { definePlugin, EVENT_NAMES, tf, type GradientInterceptor, type PluginContext } from '../src';
+import { runWith } from '../src/testing';
 import { blobs } from './helpers';
 
 // docs/writing-plugins.md is the plugin author's reference: these tests keep it in step with the code.

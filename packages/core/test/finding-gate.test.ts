@@ -1,4 +1,5 @@
-import { definePlugin, FindingGate, runWith, type FindingInput } from '../src';
+import { definePlugin, FindingGate, type FindingInput } from '../src';
+import { runWith } from '../src/testing';
 import { blobs } from './helpers';
 
 const dead = (share: number, layer = 'dense_1'): FindingInput => ({

@@ -1,4 +1,5 @@
-import { ConfigError, definePlugin, runWith, Type } from '../src';
+import { ConfigError, definePlugin, Type } from '../src';
+import { runWith } from '../src/testing';
 import { blobs } from './helpers';
 
 describe('runWith (a run from code, validated like a config)', () => {

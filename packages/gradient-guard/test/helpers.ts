@@ -1,5 +1,7 @@
-import { defineTask, runWith, type PluginUse, type RunResult } from '@trainwatch/core';
-import { mnistCnn, mnistMlp, mnistWith } from '@trainwatch/tasks';
+import { defineTask, type PluginUse, type RunResult } from '@trainwatch/core';
+import { runWith } from '@trainwatch/core/testing';
+import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
+import { mnistWith } from '@trainwatch/tasks/testing';
 import { gradientGuard } from '../src';
 
 export async function guarded(opts: {

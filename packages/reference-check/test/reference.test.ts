@@ -5,13 +5,13 @@ import * as path from 'node:path';
 import {
   defineTask,
   disposeTask,
-  runWith,
   selectBackend,
   tf,
   type RunResult,
   type Task,
   type TensorDataset,
 } from '@trainwatch/core';
+import { runWith } from '@trainwatch/core/testing';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { referenceBatch, referenceCheck, referenceInput, writeReferenceInput } from '../src';
 import { BuggyDense } from './layers';

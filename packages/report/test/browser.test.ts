@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { defineTask, runWith, tf, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type TensorDataset } from '@trainwatch/core';
+import { runWith } from '@trainwatch/core/testing';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientGuard } from '@trainwatch/gradient-guard';
 import { periodicEval } from '@trainwatch/periodic-eval';

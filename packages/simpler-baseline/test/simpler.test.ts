@@ -1,4 +1,5 @@
-import { defineTask, runWith, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { runWith } from '@trainwatch/core/testing';
 import { mnistMlp } from '@trainwatch/tasks';
 import { simplerBaseline } from '../src';
 

@@ -6,7 +6,6 @@ import { mnistCnn, mnistMlp } from './mnist';
 
 export { mnistMlp, mnistCnn, catchGame, cmudictG2p };
 export { G2pOptions, g2pCodec } from './cmudict';
-export { mnistWith } from './variants';
 export { CatchOptions, policyGradientLoss, renderCatch } from './catch';
 export { loadMnist, renderDigit, decodeDigit, DIGIT_NAMES } from './mnist-data';
 

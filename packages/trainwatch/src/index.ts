@@ -13,6 +13,7 @@ export type { PluginSpec } from './plugin-entries';
 export type { TfjsCallback, Logs } from './tfjs-callbacks';
 export { ready } from './ready';
 export { callback, type CallbackOptions } from './callback';
+export { fileModelHandler, saveModelFiles, loadModelFiles } from '@trainwatch/core';
 export {
   tf,
   Type,

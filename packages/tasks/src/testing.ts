@@ -1,0 +1,2 @@
+/** @trainwatch/tasks/testing: fault-injection fixtures for detector tests. */
+export { mnistWith } from './variants';

@@ -14,8 +14,11 @@ function workspaceSources() {
       const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
       const entry = path.join(dir, name, 'src', 'index.ts');
       if (fs.existsSync(entry)) map[`^${pkg.name.replace('/', '\\/')}$`] = entry;
-      const testing = path.join(dir, name, 'src', 'testing.ts');
-      if (fs.existsSync(testing)) map[`^${pkg.name.replace('/', '\\/')}\\/testing$`] = testing;
+      // Subpath exports (`@trainwatch/core/testing`, `/runner`) map to src/<name>.ts the same way.
+      for (const sub of Object.keys(pkg.exports ?? {})) {
+        const file = path.join(dir, name, 'src', `${sub.slice(2)}.ts`);
+        if (sub !== '.' && fs.existsSync(file)) map[`^${pkg.name.replace('/', '\\/')}\\/${sub.slice(2)}$`] = file;
+      }
     }
   }
   return map;

@@ -5,11 +5,11 @@
 import * as tf from './backend/tf';
 
 export { tf };
-export { EventBus, type Listener } from './loop/bus';
+
 export { every, once, everyMs, isFilter, type Filter } from './loop/filters';
 export * from './loop/events';
 export * from './util/errors';
-export { completeFinding, countBySeverity, type Finding, type FindingInput, type Severity } from './api/findings';
+export { type Finding, type FindingInput, type Severity } from './api/findings';
 export {
   definePlugin,
   isPlugin,
@@ -47,10 +47,9 @@ export {
   type EvalContext,
   type EvalResult,
 } from './api/task';
-export { createLogger, stderrSink, type Logger, type LogLevel, type LogSink } from './util/logger';
-export { createArtifactWriter, writeFileAtomic, toJson, type ArtifactWriter } from './run/artifacts';
-export { selectBackend, type BackendChoice, type BackendInfo, type BackendName } from './backend/select-backend';
-export { kernelGapReport, type KernelGapReport } from './backend/wasm-kernels';
+export { type Logger, type LogLevel, type LogSink } from './util/logger';
+export { writeFileAtomic, toJson, type ArtifactWriter } from './run/artifacts';
+
 export {
   resolveLoss,
   accuracy,
@@ -62,24 +61,11 @@ export {
   type OptimizerName,
 } from './train/losses';
 export { createRng, permutation } from './util/random';
-export { InterceptorChain } from './loop/interception';
+
 export { describeParams } from './loop/params';
-export { EventRecorder, eventRecord } from './run/event-recorder';
-export { Trainer, type TrainerOptions } from './loop/trainer';
-export { RunControl } from './loop/run-control';
-export { runTraining, type RunRequest, type RunResult } from './run/run-training';
-export { ObservedRun, type ObservedRunRequest } from './run/observed-run';
-export { type RunSummary } from './run/summary';
-export { defaultRunDir } from './run/run-dir';
-export { sortPlugins } from './run/plugin-context';
-export { disposeTask } from './run/task-data';
+
 export { FindingGate, type ReportOnceOptions } from './api/finding-gate';
 export {
-  ConfigSchema,
-  TrainingSchema,
-  OutputSchema,
-  PluginEntrySchema,
-  TaskEntrySchema,
   StringEnum,
   type TrainwatchConfig,
   type TrainingConfig,
@@ -87,7 +73,7 @@ export {
   type PluginEntry,
   type TaskEntry,
 } from './config/schema';
-export { validateConfig, validateOptions, validateAgainst, didYouMean, jsonPath } from './config/validate';
+export { validateOptions } from './config/validate';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { fileModelHandler, saveModelFiles, loadModelFiles } from './run/model-files';
 export { argmax } from './util/argmax';

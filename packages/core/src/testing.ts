@@ -3,3 +3,4 @@
  * validated exactly as a config is, into a temporary run directory.
  */
 export { runWith, type RunWithOptions } from './run/run-with';
+export type { RunResult } from './run/run-training';

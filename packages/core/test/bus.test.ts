@@ -1,4 +1,5 @@
-import { EventBus, every, everyMs, once, TrainwatchError, type BatchBeginEvent } from '../src';
+import { every, everyMs, once, TrainwatchError, type BatchBeginEvent } from '../src';
+import { EventBus } from '../src/runner';
 
 const begin = (step: number): BatchBeginEvent => ({ step, epoch: 0, batch: step, size: 1 });
 

@@ -1,17 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  defineTask,
-  runTraining,
-  selectBackend,
-  tf,
-  validateConfig,
-  type PluginUse,
-  type LogSink,
-  type RunResult,
-  type Task,
-} from '../src';
+import { defineTask, tf, type PluginUse, type LogSink, type Task } from '../src';
+import { runTraining, selectBackend, validateConfig, type RunResult } from '../src/runner';
 
 /** A small, learnable problem: 4 blobs in 8 dimensions, seeded, with an MLP. Fast enough for many steps. */
 export const blobs = defineTask({

@@ -1,4 +1,5 @@
-import { ConfigError, validateConfig, validateOptions, Type, definePlugin } from '../src';
+import { ConfigError, validateOptions, Type, definePlugin } from '../src';
+import { validateConfig } from '../src/runner';
 
 describe('config validation', () => {
   it('applies defaults to a minimal config', () => {

@@ -1,4 +1,5 @@
-import { kernelGapReport, selectBackend, tf } from '../src';
+import { tf } from '../src';
+import { kernelGapReport, selectBackend } from '../src/runner';
 
 /** Relative L2 error of a against b. */
 function relErr(a: Float32Array | number[], b: Float32Array | number[]): number {

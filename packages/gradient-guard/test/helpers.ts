@@ -1,4 +1,5 @@
-import { defineTask, type PluginUse, type RunResult } from '@trainwatch/core';
+import { defineTask, type PluginUse } from '@trainwatch/core';
+import { type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { mnistWith } from '@trainwatch/tasks/testing';

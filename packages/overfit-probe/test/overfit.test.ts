@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type Task, type TensorDataset } from '@trainwatch/core';
+import { type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { mnistMlp } from '@trainwatch/tasks';
 import { overfitProbe } from '../src';

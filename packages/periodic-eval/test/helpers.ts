@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, tf, type PluginUse, type RunRequest, type RunResult, type Task } from '@trainwatch/core';
+import { defineTask, tf, type PluginUse, type Task } from '@trainwatch/core';
+import { type RunRequest, type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { catchGame, mnistMlp } from '@trainwatch/tasks';
 import { periodicEval, type EvalRecord } from '../src';

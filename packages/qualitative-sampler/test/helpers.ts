@@ -1,4 +1,5 @@
-import { type PluginUse, type RunResult, type Task } from '@trainwatch/core';
+import { type PluginUse, type Task } from '@trainwatch/core';
+import { type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { mnistMlp } from '@trainwatch/tasks';
 import { qualitativeSampler } from '../src';

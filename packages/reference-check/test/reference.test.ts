@@ -2,15 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  defineTask,
-  disposeTask,
-  selectBackend,
-  tf,
-  type RunResult,
-  type Task,
-  type TensorDataset,
-} from '@trainwatch/core';
+import { defineTask, tf, type Task, type TensorDataset } from '@trainwatch/core';
+import { disposeTask, selectBackend, type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { referenceBatch, referenceCheck, referenceInput, writeReferenceInput } from '../src';

@@ -1,4 +1,5 @@
-import { defineTask, tf, type RunResult, type Task, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type Task, type TensorDataset } from '@trainwatch/core';
+import { type RunResult } from '@trainwatch/core/runner';
 import { runWith } from '@trainwatch/core/testing';
 import { mnistMlp } from '@trainwatch/tasks';
 import { simplerBaseline } from '../src';

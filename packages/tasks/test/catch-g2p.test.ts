@@ -1,4 +1,5 @@
-import { selectBackend, tf, validateOptions, type BatchSource, type TensorDataset } from '@trainwatch/core';
+import { tf, validateOptions, type BatchSource, type TensorDataset } from '@trainwatch/core';
+import { selectBackend } from '@trainwatch/core/runner';
 import { catchGame, cmudictG2p, g2pCodec, renderCatch } from '../src';
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,4 +1,5 @@
-import { selectBackend, tf, type TensorDataset } from '@trainwatch/core';
+import { tf, type TensorDataset } from '@trainwatch/core';
+import { selectBackend } from '@trainwatch/core/runner';
 import { decodeDigit, loadMnist, mnistCnn, mnistMlp, renderDigit } from '../src';
 
 beforeAll(async () => {

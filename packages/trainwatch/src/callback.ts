@@ -1,15 +1,6 @@
 import * as path from 'node:path';
-import {
-  defaultRunDir,
-  LOSS_NAMES,
-  ObservedRun,
-  tf,
-  validateConfig,
-  ConfigError,
-  type LossFn,
-  type LossName,
-  type TensorDataset,
-} from '@trainwatch/core';
+import { LOSS_NAMES, tf, ConfigError, type LossFn, type LossName, type TensorDataset } from '@trainwatch/core';
+import { defaultRunDir, ObservedRun, validateConfig } from '@trainwatch/core/runner';
 import { writeReport } from '@trainwatch/report';
 import { cliLogSink } from '@trainwatch/runner';
 import { resolvePlugins, type PluginSpec } from './plugin-entries';

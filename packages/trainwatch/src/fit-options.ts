@@ -1,14 +1,12 @@
 import {
-  didYouMean,
   tf,
-  validateConfig,
-  type BackendChoice,
   type ConfigIssue,
   type LossFn,
   type LossName,
   type OptimizerName,
   type TrainwatchConfig,
 } from '@trainwatch/core';
+import { didYouMean, validateConfig, type BackendChoice } from '@trainwatch/core/runner';
 import type { PluginSpec } from './plugin-entries';
 import type { TfjsCallback } from './tfjs-callbacks';
 

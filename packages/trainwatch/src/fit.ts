@@ -1,10 +1,8 @@
 import * as path from 'node:path';
 import {
   ConfigError,
-  defaultRunDir,
   defineTask,
   LOSS_NAMES,
-  runTraining,
   tf,
   type ConfigIssue,
   type Finding,
@@ -12,10 +10,10 @@ import {
   type LossName,
   type PluginUse,
   type RunStatus,
-  type RunSummary,
   type TaskInstance,
   type TensorDataset,
 } from '@trainwatch/core';
+import { defaultRunDir, runTraining, type RunSummary } from '@trainwatch/core/runner';
 import { writeReport, readRun, writeTensorboard } from '@trainwatch/report';
 import { attachDisplay, cliLogSink } from '@trainwatch/runner';
 import { collect, isDataset, isTensor, type FitDataset } from './data';

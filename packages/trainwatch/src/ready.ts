@@ -1,4 +1,4 @@
-import { selectBackend, type BackendChoice, type BackendInfo } from '@trainwatch/core';
+import { selectBackend, type BackendChoice, type BackendInfo } from '@trainwatch/core/runner';
 
 /**
  * Chooses and initialises the backend (`auto`: tensorflow if tfjs-node loads, else wasm, else cpu)

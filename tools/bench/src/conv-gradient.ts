@@ -5,7 +5,8 @@
  *
  *   npm run bench:conv --workspace @trainwatch/bench      ROUNDS=5 for more rounds
  */
-import { selectBackend, tf } from '@trainwatch/core';
+import { tf } from '@trainwatch/core';
+import { selectBackend } from '@trainwatch/core/runner';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const X: [number, number, number, number] = [64, 26, 26, 8];

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defineTask, runTraining, selectBackend, tf, validateConfig, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type TensorDataset } from '@trainwatch/core';
+import { runTraining, selectBackend, validateConfig } from '@trainwatch/core/runner';
 import { mnistMlp } from '@trainwatch/tasks';
 import { fit } from 'trainwatch';
 

@@ -9,19 +9,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  EventBus,
-  EventRecorder,
-  InterceptorChain,
-  permutation,
-  createRng,
-  resolveLoss,
-  RunControl,
-  selectBackend,
-  tf,
-  Trainer,
-  type TensorDataset,
-} from '@trainwatch/core';
+import { permutation, createRng, resolveLoss, tf, type TensorDataset } from '@trainwatch/core';
+import { EventBus, EventRecorder, InterceptorChain, RunControl, selectBackend, Trainer } from '@trainwatch/core/runner';
 import { mnistMlp } from '@trainwatch/tasks';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);

@@ -8,14 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  definePlugin,
-  describeParams,
-  runTraining,
-  validateConfig,
-  validateOptions,
-  type PluginUse,
-} from '@trainwatch/core';
+import { definePlugin, describeParams, validateOptions, type PluginUse } from '@trainwatch/core';
+import { runTraining, validateConfig } from '@trainwatch/core/runner';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
 import { mnistMlp } from '@trainwatch/tasks';

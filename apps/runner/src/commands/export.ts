@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { createLogger, disposeTask, selectBackend, stderrSink } from '@trainwatch/core';
+import { createLogger, disposeTask, selectBackend, stderrSink } from '@trainwatch/core/runner';
 import { exportReference } from '@trainwatch/reference-check';
 import { positiveInt } from '../args';
 import { loadConfig } from '../config/load-config';

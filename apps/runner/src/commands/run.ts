@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { runTraining } from '@trainwatch/core';
+import { runTraining } from '@trainwatch/core/runner';
 import { backendName, BACKENDS, integer, positiveInt, type BackendFlag } from '../args';
 import { loadConfig } from '../config/load-config';
 import { cliLogSink, EXIT, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';

@@ -1,4 +1,5 @@
-import { ConfigSchema, type JsonSchema, type Plugin, type Task } from '@trainwatch/core';
+import { type JsonSchema, type Plugin, type Task } from '@trainwatch/core';
+import { ConfigSchema } from '@trainwatch/core/runner';
 
 /**
  * A plain JSON Schema document for editors: TypeBox's symbol keys dropped, and properties with a

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   ConfigError,
-  validateConfig,
   validateOptions,
   type ConfigIssue,
   type JsonSchema,
@@ -10,6 +9,7 @@ import {
   type Task,
   type TrainwatchConfig,
 } from '@trainwatch/core';
+import { validateConfig } from '@trainwatch/core/runner';
 import { discoverPlugins } from './discover';
 import { LoadError, loadPlugin, loadTask } from './loader';
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { didYouMean, errorMessage, isPlugin, isTask, type Plugin, type Task } from '@trainwatch/core';
+import { errorMessage, isPlugin, isTask, type Plugin, type Task } from '@trainwatch/core';
+import { didYouMean } from '@trainwatch/core/runner';
 import { builtinTasks, demoTaskHint } from './builtin-tasks';
 
 /** A module that could not be loaded; `message` is the part after the config path. */

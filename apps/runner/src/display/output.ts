@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { countBySeverity, stderrSink, type LogSink, type RunResult } from '@trainwatch/core';
+import { type LogSink } from '@trainwatch/core';
+import { countBySeverity, stderrSink, type RunResult } from '@trainwatch/core/runner';
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 
 /** Exit codes: documented in the README; scripts rely on them. */

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
-import { eventRecord, toJson, type EventBus, EVENT_NAMES, type Finding, type RunBeginEvent } from '@trainwatch/core';
+import { toJson, EVENT_NAMES, type Finding, type RunBeginEvent } from '@trainwatch/core';
+import { eventRecord, type EventBus } from '@trainwatch/core/runner';
 
 export interface DisplayOptions {
   mode: 'tty' | 'plain' | 'json' | 'quiet';

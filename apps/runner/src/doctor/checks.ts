@@ -1,13 +1,12 @@
 import {
-  defaultRunDir,
   definePlugin,
-  runTraining,
   validateOptions,
   type Finding,
   type PluginUse,
   type Plugin,
   type PluginContext,
 } from '@trainwatch/core';
+import { defaultRunDir, runTraining } from '@trainwatch/core/runner';
 import { gradientGuard } from '@trainwatch/gradient-guard';
 import { overfitProbe } from '@trainwatch/overfit-probe';
 import { periodicEval } from '@trainwatch/periodic-eval';

@@ -1,5 +1,6 @@
 import { TrainwatchError } from '../util/errors';
 
+/** How bad a finding is: `info` (a fact), `warn` (likely a problem), `error` (a bug or a broken run). */
 export type Severity = 'info' | 'warn' | 'error';
 
 /**

@@ -93,6 +93,7 @@ export interface GradientStep {
 export type GradientDecision =
   undefined | { action: 'skip'; reason: string } | { action: 'replace'; grads: tf.NamedTensorMap; reason: string };
 
+/** Sees one step's gradients before they are applied; returns a {@link GradientDecision} (nothing keeps them). */
 export type GradientInterceptor = (step: GradientStep) => GradientDecision | void;
 
 /** The narrow context a plugin's `setup` receives. */
@@ -132,6 +133,7 @@ export interface PluginContext<O> {
   restoreWeights(weights: Readonly<tf.NamedTensorMap>): void;
 }
 
+/** What {@link definePlugin} takes: name, description, options schema, order and `setup`. */
 export interface PluginDefinition<S extends TSchema | JsonSchema, O = OptionsOf<S>> {
   /** Kebab-case name, used in findings and logs. */
   name: string;

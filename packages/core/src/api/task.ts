@@ -34,6 +34,7 @@ export interface BatchSource {
   next(ctx: BatchContext): TensorDataset | Promise<TensorDataset>;
 }
 
+/** True for a task's {@link BatchSource} (batches produced while training), false for examples in memory. */
 export function isBatchSource(v: unknown): v is BatchSource {
   return (
     typeof v === 'object' &&
@@ -126,6 +127,7 @@ export interface SliceObservation {
   readonly error: boolean;
 }
 
+/** How a task shows its examples and predictions to plugins (samples, PNGs, error slices). */
 export interface TaskHooks {
   /** Human-readable form of a prediction or label row (e.g. `"7"` or a decoded word). */
   decode?(row: Row): string;
@@ -140,6 +142,7 @@ export interface TaskHooks {
   slices?(input: Row, label: Row, prediction: Row): readonly SliceObservation[];
 }
 
+/** What {@link defineTask} takes: a kebab-case name, an options schema and `create`. */
 export interface TaskDefinition<S extends TSchema | JsonSchema, O = OptionsOf<S>> {
   name: string;
   description?: string;
@@ -171,6 +174,7 @@ export function defineTask<S extends TSchema | JsonSchema = JsonSchema, O = Opti
   };
 }
 
+/** True for a task object (from this or another copy of `@trainwatch/core`). */
 export function isTask(value: unknown): value is Task {
   const v = value as Task | null;
   return typeof v === 'object' && v !== null && v.kind === 'trainwatch-task' && typeof v.create === 'function';

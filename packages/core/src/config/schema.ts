@@ -105,9 +105,13 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false, title: 'trainwatch config' },
 );
 
+/** A config's `task` entry: which task and its options. */
 export type TaskEntry = Static<typeof TaskEntrySchema>;
+/** One entry of a config's `plugins`: `use`, `options`, `enabled`, `order`. */
 export type PluginEntry = Static<typeof PluginEntrySchema>;
+/** A config's `training` section, defaults applied. */
 export type TrainingConfig = Static<typeof TrainingSchema>;
+/** A config's `output` section, defaults applied. */
 export type OutputConfig = Static<typeof OutputSchema>;
 /** A config after validation, with every default applied. */
 export type TrainwatchConfig = Static<typeof ConfigSchema>;

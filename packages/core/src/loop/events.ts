@@ -24,6 +24,7 @@ export interface LayerActivation {
   readonly output: Tensor;
 }
 
+/** `run:begin`: what is about to train (sizes, steps, trainable parameters). */
 export interface RunBeginEvent {
   readonly runId: string;
   readonly task: string;
@@ -36,11 +37,13 @@ export interface RunBeginEvent {
   readonly params: readonly ParamInfo[];
 }
 
+/** `epoch:begin`. */
 export interface EpochBeginEvent {
   readonly epoch: number;
   readonly step: number;
 }
 
+/** `batch:begin`: the step about to run (synchronous). */
 export interface BatchBeginEvent {
   readonly step: number;
   readonly epoch: number;
@@ -103,12 +106,14 @@ export interface UpdateInfo {
   readonly interventions: readonly Intervention[];
 }
 
+/** One interceptor's change to a step's update. */
 export interface Intervention {
   readonly plugin: string;
   readonly action: 'transform' | 'skip';
   readonly reason: string;
 }
 
+/** `batch:end`: the step's numbers, after the update (readback values included). */
 export interface BatchEndEvent {
   readonly step: number;
   readonly epoch: number;
@@ -124,6 +129,7 @@ export interface BatchEndEvent {
   readonly readback: Readonly<Record<string, Float32Array>>;
 }
 
+/** `epoch:end`: mean training metrics and validation metrics of the epoch. */
 export interface EpochEndEvent {
   readonly epoch: number;
   readonly step: number;
@@ -134,6 +140,7 @@ export interface EpochEndEvent {
   readonly epochMs: number;
 }
 
+/** `eval:end`: one evaluation's metrics (the loop's validation, or a plugin's). */
 export interface EvalEndEvent {
   readonly step: number;
   readonly epoch: number;
@@ -143,6 +150,7 @@ export interface EvalEndEvent {
   readonly evalMs: number;
 }
 
+/** `run:end`: how the run ended and its final metrics. */
 export interface RunEndEvent {
   readonly status: RunStatus;
   readonly reason: string;
@@ -152,6 +160,7 @@ export interface RunEndEvent {
   readonly final: Readonly<Record<string, number>>;
 }
 
+/** `error`: a listener, interceptor, setup or disposer threw (the run goes on unless failFast). */
 export interface ErrorEvent {
   /** The plugin that threw, or `core`. */
   readonly plugin: string;
@@ -177,6 +186,7 @@ export interface TrainEvents {
   error: ErrorEvent;
 }
 
+/** The name of an event in {@link TrainEvents}. */
 export type EventName = keyof TrainEvents;
 
 /**

@@ -21,6 +21,7 @@ import { defaultRunDir, prepareRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
 
+/** Everything one run needs: the validated config, the task, the plugins, and where to write. */
 export interface RunRequest {
   /** Validated config, defaults applied. */
   config: TrainwatchConfig;
@@ -38,6 +39,7 @@ export interface RunRequest {
   clock?: () => number;
 }
 
+/** How a run ended, where its files are, its summary and its findings. */
 export interface RunResult {
   status: RunStatus;
   reason: string;

@@ -7,6 +7,7 @@ import { runTraining, type RunRequest, type RunResult } from './run-training';
 import type { Task } from '../api/task';
 import { validateConfig, validateOptions } from '../config/validate';
 
+/** `runWith`'s options: a task, raw options (validated like a config), plugins, where to write. */
 export interface RunWithOptions {
   task: Task;
   /** Task options before defaults (validated against the task's schema). */

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { TrainwatchError } from '../util/errors';
 
+/** The built-in losses a task or a config names. */
 export type LossName =
   | 'categoricalCrossentropy'
   | 'sparseCategoricalCrossentropy'
@@ -8,6 +9,7 @@ export type LossName =
   | 'softmaxCrossEntropy'
   | 'meanSquaredError';
 
+/** A loss: (labels, predictions) -> a scalar (the batch mean). */
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 // Same clipping as Keras, so log(0) never happens on probabilities.
@@ -28,6 +30,7 @@ const LOSSES: Record<LossName, LossFn> = {
   meanSquaredError: (y, p) => tf.mean(tf.square(tf.sub(y, p))),
 };
 
+/** Every built-in loss name. */
 export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
 
 /** A loss function from a name or a function. */
@@ -52,7 +55,9 @@ export function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   });
 }
 
+/** The optimizers `training.optimizer` names (`momentum` is SGD with momentum 0.9). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamax' | 'rmsprop' | 'adagrad' | 'adadelta';
+/** Every optimizer name. */
 export const OPTIMIZER_NAMES: OptimizerName[] = ['sgd', 'momentum', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta'];
 
 /** An optimizer by name, with Keras' defaults for the other hyper-parameters. */

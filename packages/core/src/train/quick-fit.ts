@@ -3,6 +3,7 @@ import { makeOptimizer, type LossFn, type OptimizerName } from './losses';
 import { createRng, permutation } from '../util/random';
 import type { TensorDataset } from '../api/task';
 
+/** How {@link quickFit} trains a copy: loss, optimizer, steps, batch size, seed. */
 export interface QuickFitOptions {
   loss: LossFn;
   optimizer: OptimizerName | string;
@@ -16,6 +17,7 @@ export interface QuickFitOptions {
   stopAtLoss?: number;
 }
 
+/** What {@link quickFit} measured: the loss curve and the final loss. */
 export interface QuickFitResult {
   /** [step, loss] pairs. */
   curve: [number, number][];

@@ -1,3 +1,4 @@
+/** How loud a log line is; `debug` lines show only with TRAINWATCH_DEBUG. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** A logger named after its source (a plugin, the task, the core). */

@@ -100,6 +100,30 @@ describe('the model-files task: a saved model.json and a CSV, no task module', (
     expect(noColumn.code).toBe(1);
   });
 
+  it('reads JSON lines (x arrays, y class indices) and names a bad line', async () => {
+    const dir = tmpDir();
+    await saveModel(path.join(dir, 'model'), false);
+    const lines = Array.from({ length: 90 }, (_, i) => JSON.stringify({ x: [i % 3, 1, 0.5, (i % 3) * 2], y: i % 3 }));
+    fs.writeFileSync(path.join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'bad.jsonl'), `${lines[0]}\n{"x": [1, 2, "three", 4], "y": 0}\n`);
+    const config = (data: string) => {
+      const file = path.join(dir, `${data}.json`);
+      const options = { model: './model/model.json', data: `./${data}`, loss: 'categoricalCrossentropy' };
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ task: { use: 'model-files', options }, training: { epochs: 2, batchSize: 10 } }),
+      );
+      return file;
+    };
+    const ok = await cli('run', config('train.jsonl'), '--out', path.join(dir, 'ok'), '--quiet');
+    expect(ok.code).toBe(0);
+    expect(readJson(path.join(dir, 'ok', 'summary.json')).steps).toBe(18);
+    await cli('run', config('bad.jsonl'), '--out', path.join(dir, 'bad'), '--quiet');
+    expect(readJson(path.join(dir, 'bad', 'summary.json')).reason).toMatch(
+      /bad\.jsonl: line 2, x\[2\]: "three" is not a number/,
+    );
+  });
+
   it('the runner knows the demo task names the tasks package has', () => {
     expect([...DEMO_TASKS].sort()).toEqual(Object.keys(builtinTasks).sort());
   });

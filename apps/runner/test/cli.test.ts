@@ -241,7 +241,7 @@ describe('trainwatch schema / plugins', () => {
     expect(r.stdout).toMatch(/loss-spike {2}\(config\)/);
     expect(r.stdout).toMatch(/gradient-guard {2}\(@trainwatch\/gradient-guard\)/);
     expect(r.stdout).toMatch(/factor: number = 3 {2}A spike is a loss above factor x the running mean\./);
-    expect(r.stdout).toMatch(/Tasks: mnist-mlp, mnist-cnn/);
+    expect(r.stdout).toMatch(/Tasks: model-files, mnist-mlp, mnist-cnn/);
   });
 });
 

@@ -1,16 +1,10 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Finding } from '@trainwatch/core';
 import { buildCharts } from './charts';
 import { renderCharts, type ChartData } from './client';
 import { runStatus, type RunData } from './read-run';
-
-/** Escapes text for HTML content and attribute values. */
-export function esc(s: unknown): string {
-  return String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+import { markup, trusted, type SafeHtml } from './safe-html';
 
 /** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
 function scriptJson(v: unknown): string {
@@ -20,8 +14,20 @@ function scriptJson(v: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'";
+/** A CSP source for one inline script: its SHA-256, so only the page's own scripts run (no inline handlers). */
+const scriptHash = (code: string) => `'sha256-${crypto.createHash('sha256').update(code, 'utf8').digest('base64')}'`;
+
+function csp(scripts: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map(scriptHash).join(' ')}`,
+    "style-src 'unsafe-inline'",
+    'img-src data:',
+    "connect-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
 
 /** Which chart shows the evidence of a finding. */
 export function chartFor(f: Finding, charts: ChartData): string | undefined {
@@ -39,50 +45,49 @@ export function chartFor(f: Finding, charts: ChartData): string | undefined {
   return ids.has(id) ? id : undefined;
 }
 
-function findingsHtml(findings: Finding[], charts: ChartData): string {
-  if (findings.length === 0) return '<p class="none">No findings.</p>';
+function findingsHtml(findings: Finding[], charts: ChartData): SafeHtml {
+  if (findings.length === 0) return markup`<p class="none">No findings.</p>`;
   const order = { error: 0, warn: 1, info: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity] || a.step - b.step);
-  return `<ol class="findings">${sorted
-    .map((f) => {
-      const chart = chartFor(f, charts);
-      return `<li class="finding ${esc(f.severity)}" data-code="${esc(f.code)}">
-<div class="head"><span class="sev">${esc(f.severity)}</span> <code>${esc(f.code)}</code>${f.layer ? ` <span class="layer">layer ${esc(f.layer)}</span>` : ''} <span class="step">step ${esc(f.step)}</span> <span class="plugin">${esc(f.plugin)}</span>${chart ? ` <a href="#${esc(chart)}">chart →</a>` : ''}</div>
-<div class="msg">${esc(f.message)}</div>${f.suggestion ? `<div class="suggestion">${esc(f.suggestion)}</div>` : ''}
-<details><summary>evidence</summary><pre>${esc(JSON.stringify(f.evidence, null, 2))}</pre></details></li>`;
-    })
-    .join('\n')}</ol>`;
+  const items = sorted.map((f) => {
+    const chart = chartFor(f, charts);
+    return markup`<li class="finding ${f.severity}" data-code="${f.code}">
+<div class="head"><span class="sev">${f.severity}</span> <code>${f.code}</code>${f.layer ? markup` <span class="layer">layer ${f.layer}</span>` : ''} <span class="step">step ${f.step}</span> <span class="plugin">${f.plugin}</span>${chart ? markup` <a href="#${chart}">chart →</a>` : ''}</div>
+<div class="msg">${f.message}</div>${f.suggestion ? markup`<div class="suggestion">${f.suggestion}</div>` : ''}
+<details><summary>evidence</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></li>`;
+  });
+  return markup`<ol class="findings">${items}</ol>`;
 }
 
-function chartsHtml(charts: ChartData): string {
+function chartsHtml(charts: ChartData): SafeHtml {
   const groups: [string, string[]][] = [
     ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs']],
     ['Gradients', ['chart-gradients', 'chart-updates']],
     ['Evaluation', ['chart-evals', 'chart-behaviour']],
   ];
-  let out = '';
+  const out: SafeHtml[] = [];
   for (const [title, ids] of groups) {
     const present = ids.filter((id) => charts.lines.some((c) => c.id === id));
     if (present.length)
-      out += `<section><h2>${esc(title)}</h2>${present.map((id) => `<div class="chart" id="${id}"></div>`).join('')}</section>`;
+      out.push(
+        markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
+      );
   }
-  if (charts.heatmaps.length || charts.lines.some((c) => c.id === 'chart-active')) {
-    out += `<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>`;
-    out += charts.heatmaps
-      .map(
-        (h) =>
-          `<figure><figcaption>${esc(h.title)}</figcaption><canvas class="heatmap" id="${esc(h.id)}"></canvas></figure>`,
-      )
-      .join('');
-    if (charts.lines.some((c) => c.id === 'chart-active')) out += '<div class="chart" id="chart-active"></div>';
-    out += '</section>';
+  const active = charts.lines.some((c) => c.id === 'chart-active');
+  if (charts.heatmaps.length || active) {
+    const maps = charts.heatmaps.map(
+      (h) => markup`<figure><figcaption>${h.title}</figcaption><canvas class="heatmap" id="${h.id}"></canvas></figure>`,
+    );
+    out.push(
+      markup`<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>${maps}${active ? markup`<div class="chart" id="chart-active"></div>` : ''}</section>`,
+    );
   }
-  return out;
+  return markup`${out}`;
 }
 
-function samplesHtml(d: RunData): string {
-  if (d.samples.length === 0) return '';
-  const byId = new Map<number, RunData['samples']>();
+function samplesHtml(d: RunData): SafeHtml {
+  if (d.samples.length === 0) return markup``;
+  const byId = new Map<unknown, RunData['samples']>();
   for (const s of d.samples) {
     if (!byId.has(s.id)) byId.set(s.id, []);
     byId.get(s.id)!.push(s);
@@ -93,33 +98,31 @@ function samplesHtml(d: RunData): string {
     // Pictures as images; ASCII art small; a one-line input (a word) as text.
     const pic =
       last.image && d.images[last.image]
-        ? `<img alt="sample ${id}" src="${esc(d.images[last.image])}">`
+        ? markup`<img alt="sample ${id}" src="${d.images[last.image]}">`
         : last.input?.includes('\n')
-          ? `<pre class="input">${esc(last.input)}</pre>`
+          ? markup`<pre class="input">${last.input}</pre>`
           : last.input
-            ? `<div class="word">${esc(last.input)} →</div>`
+            ? markup`<div class="word">${last.input} →</div>`
             : '';
-    const timeline = hist
-      .map(
-        (s) =>
-          `<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${esc(s.step)}: ${esc(s.prediction)}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`,
-      )
-      .join('');
-    return `<div class="sample ${last.correct === false ? 'wrong' : ''}" data-id="${id}">${pic}<div class="pred">${esc(last.prediction)}${last.confidence !== undefined ? ` <small>${(100 * last.confidence).toFixed(0)}%</small>` : ''}</div><div class="label">label: ${esc(last.label)}</div><div class="timeline">${timeline}</div><div class="sid">#${id}</div></div>`;
+    const chip = (s: RunData['samples'][number]) =>
+      markup`<span class="chip ${s.correct === undefined ? '' : s.correct ? 'ok' : 'bad'}" title="step ${s.step}: ${s.prediction}">${s.correct === undefined ? '·' : s.correct ? '✓' : '✗'}</span>`;
+    const confidence =
+      last.confidence !== undefined ? markup` <small>${(100 * last.confidence).toFixed(0)}%</small>` : '';
+    return markup`<div class="sample ${last.correct === false ? 'wrong' : ''}" data-id="${id}">${pic}<div class="pred">${last.prediction}${confidence}</div><div class="label">label: ${last.label}</div><div class="timeline">${hist.map(chip)}</div><div class="sid">#${id}</div></div>`;
   });
   const slices = d.findings.filter((f) => f.code === 'systematic-error');
+  const rows = slices.map((f) => {
+    const e = f.evidence as Record<string, number | number[] | string>;
+    const examples = Array.isArray(e['examples']) ? e['examples'].join(', ') : '';
+    return markup`<tr><td>${e['slice']}</td><td>${(100 * Number(e['rate'])).toFixed(0)}%</td><td>${(100 * Number(e['restRate'])).toFixed(0)}%</td><td>${e['support']}</td><td>${Number(e['z']).toFixed(1)}</td><td>${examples}</td></tr>`;
+  });
   const table = slices.length
-    ? `<h3>Systematic-error slices</h3><table class="slices"><tr><th>slice</th><th>error rate</th><th>rest</th><th>support</th><th>z</th><th>examples</th></tr>${slices
-        .map((f) => {
-          const e = f.evidence as Record<string, number | number[] | string>;
-          return `<tr><td>${esc(e['slice'])}</td><td>${(100 * Number(e['rate'])).toFixed(0)}%</td><td>${(100 * Number(e['restRate'])).toFixed(0)}%</td><td>${esc(e['support'])}</td><td>${Number(e['z']).toFixed(1)}</td><td>${esc((e['examples'] as number[] | undefined)?.join(', ') ?? '')}</td></tr>`;
-        })
-        .join('')}</table>`
+    ? markup`<h3>Systematic-error slices</h3><table class="slices"><tr><th>slice</th><th>error rate</th><th>rest</th><th>support</th><th>z</th><th>examples</th></tr>${rows}</table>`
     : '';
-  return `<section id="samples"><h2>Samples</h2><p class="note">The probe set at the last sampling; each chip is one sampling (hover for the prediction then).</p><div class="gallery">${cards.join('')}</div>${table}</section>`;
+  return markup`<section id="samples"><h2>Samples</h2><p class="note">The probe set at the last sampling; each chip is one sampling (hover for the prediction then).</p><div class="gallery">${cards}</div>${table}</section>`;
 }
 
-function factsHtml(d: RunData): string {
+function factsHtml(d: RunData): SafeHtml {
   const st = runStatus(d);
   const s = d.summary ?? {};
   const backend = s['backend'] as { name?: string; kernels?: unknown } | undefined;
@@ -143,8 +146,11 @@ function factsHtml(d: RunData): string {
   ];
   if (d.skippedLines)
     rows.push(['unreadable lines', `${d.skippedLines} (a run killed mid-write leaves a partial last line)`]);
-  return `<section id="facts"><h2>Run facts</h2><table class="facts">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
-<details><summary>config (with defaults)</summary><pre>${esc(JSON.stringify(d.config ?? {}, null, 2))}</pre></details>${backend?.kernels ? `<details><summary>backend kernels</summary><pre>${esc(JSON.stringify(backend.kernels, null, 2))}</pre></details>` : ''}</section>`;
+  const kernels = backend?.kernels
+    ? markup`<details><summary>backend kernels</summary><pre>${JSON.stringify(backend.kernels, null, 2)}</pre></details>`
+    : '';
+  return markup`<section id="facts"><h2>Run facts</h2><table class="facts">${rows.map(([k, v]) => markup`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>
+<details><summary>config (with defaults)</summary><pre>${JSON.stringify(d.config ?? {}, null, 2)}</pre></details>${kernels}</section>`;
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1140px;padding:16px;color:#222}
@@ -165,28 +171,36 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-
 export function buildReportHtml(d: RunData): string {
   const charts = buildCharts(d);
   const st = runStatus(d);
-  const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+  const uplotJs = fs
+    .readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
+    .replace(/<\/script/gi, '<\\/script');
   const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+  const boot = `(${renderCharts.toString()})(JSON.parse(document.getElementById('chart-data').textContent), uPlot);`;
   const title = `trainwatch report: ${String((d.summary?.['runId'] as string | undefined) ?? d.begin?.['runId'] ?? 'run')}`;
   const counts = { error: 0, warn: 0, info: 0 };
   for (const f of d.findings) counts[f.severity]++;
-  return `<!doctype html>
+  const banner = st.finished
+    ? ''
+    : markup`<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${st.reason}. The page shows what was written before it stopped.</div>`;
+  // The CSP attribute holds only quotes and base64: its value is the report's own, not escaped data.
+  return markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${trusted(csp([uplotJs, boot]))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>${uplotCss}\n${STYLE}</style></head>
+<title>${title}</title>
+<style>${trusted(uplotCss)}
+${trusted(STYLE)}</style></head>
 <body>
-<h1>${esc(title)}</h1>
-<div><span class="status ${esc(st.status)}">${esc(st.status)}</span> ${esc(st.reason)}</div>
-${st.finished ? '' : `<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${esc(st.reason)}. The page shows what was written before it stopped.</div>`}
+<h1>${title}</h1>
+<div><span class="status ${st.status}">${st.status}</span> ${st.reason}</div>
+${banner}
 <section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts)}</section>
 ${chartsHtml(charts)}
 ${samplesHtml(d)}
 ${factsHtml(d)}
-<script type="application/json" id="chart-data">${scriptJson(charts)}</script>
-<script>${uplotJs.replace(/<\/script/gi, '<\\/script')}</script>
-<script>(${renderCharts.toString()})(JSON.parse(document.getElementById('chart-data').textContent), uPlot);</script>
+<script type="application/json" id="chart-data">${trusted(scriptJson(charts))}</script>
+<script>${trusted(uplotJs)}</script>
+<script>${trusted(boot)}</script>
 </body></html>
-`;
+`.value;
 }

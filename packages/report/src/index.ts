@@ -5,7 +5,8 @@ import { buildReportHtml } from './html';
 import { readRun } from './read-run';
 
 export { readRun, runStatus, type RunData } from './read-run';
-export { buildReportHtml, esc, chartFor } from './html';
+export { buildReportHtml, chartFor } from './html';
+export { esc, markup, trusted, SafeHtml } from './safe-html';
 export { buildCharts, downsample } from './charts';
 export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
 export type { ChartData, LineChart, Heatmap } from './client';

@@ -54,7 +54,23 @@ export interface RunData {
   skippedLines: number;
 }
 
-function readJson(file: string): unknown {
+/**
+ * True when `file` is a regular file inside `runDir` after resolving every link: a run directory is
+ * untrusted input (a plugin wrote it, or someone handed it over), and a link must not pull
+ * `/etc/...` into the page.
+ */
+function inside(runDir: string, file: string): boolean {
+  try {
+    const root = fs.realpathSync(runDir);
+    const real = fs.realpathSync(file);
+    return real.startsWith(root + path.sep) && fs.statSync(real).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readJson(runDir: string, file: string): unknown {
+  if (!inside(runDir, file)) return undefined;
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
@@ -62,8 +78,8 @@ function readJson(file: string): unknown {
   }
 }
 
-function readJsonl(file: string, onBad: () => void): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
+function readJsonl(runDir: string, file: string, onBad: () => void): Record<string, unknown>[] {
+  if (!inside(runDir, file)) return [];
   const out: Record<string, unknown>[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
@@ -98,11 +114,11 @@ export function readRun(runDir: string): RunData {
     images: {},
     skippedLines: 0,
   };
-  const config = readJson(at('config.json'));
+  const config = readJson(runDir, at('config.json'));
   if (config !== undefined) data.config = config;
-  const summary = readJson(at('summary.json'));
+  const summary = readJson(runDir, at('summary.json'));
   if (summary && typeof summary === 'object') data.summary = summary as Record<string, unknown>;
-  const events = readJsonl(at('events.jsonl'), bad);
+  const events = readJsonl(runDir, at('events.jsonl'), bad);
   // Only the last run, should an older version have appended several to one file.
   let from = 0;
   events.forEach((e, i) => void (e['event'] === 'run:begin' && (from = i)));
@@ -125,17 +141,21 @@ export function readRun(runDir: string): RunData {
       });
     else if (e['event'] === 'run:end') data.end = e as unknown as RunData['end'];
   }
-  const findings = readJson(at('findings.json'));
+  const findings = readJson(runDir, at('findings.json'));
   if (Array.isArray(findings)) data.findings = findings as Finding[];
-  data.gradients = readJsonl(at('gradient-guard', 'series.jsonl'), bad) as unknown as RunData['gradients'];
-  data.activations = readJsonl(at('activation-monitor', 'stats.jsonl'), bad) as unknown as RunData['activations'];
-  data.evals = readJsonl(at('periodic-eval', 'evals.jsonl'), bad) as unknown as RunData['evals'];
-  data.samples = readJsonl(at('qualitative-sampler', 'samples.jsonl'), bad) as unknown as RunData['samples'];
+  data.gradients = readJsonl(runDir, at('gradient-guard', 'series.jsonl'), bad) as unknown as RunData['gradients'];
+  data.activations = readJsonl(
+    runDir,
+    at('activation-monitor', 'stats.jsonl'),
+    bad,
+  ) as unknown as RunData['activations'];
+  data.evals = readJsonl(runDir, at('periodic-eval', 'evals.jsonl'), bad) as unknown as RunData['evals'];
+  data.samples = readJsonl(runDir, at('qualitative-sampler', 'samples.jsonl'), bad) as unknown as RunData['samples'];
   for (const s of data.samples) {
     if (!s.image || data.images[s.image] !== undefined) continue;
     const file = path.resolve(runDir, s.image);
-    // Only files inside the run directory are inlined.
-    if (file.startsWith(path.resolve(runDir) + path.sep) && fs.existsSync(file))
+    // Only files inside the run directory are inlined (links resolved first).
+    if (inside(runDir, file))
       data.images[s.image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
   }
   data.skippedLines = skipped;

@@ -37,14 +37,43 @@ export function toJson(value: unknown, indent?: number): string {
   );
 }
 
-export function createArtifactWriter(dir: string): ArtifactWriter {
+/** The run's own records: only the core writes them (a plugin that could would erase the run's history). */
+export const CORE_RECORDS: readonly string[] = [
+  'events.jsonl',
+  'findings.json',
+  'summary.json',
+  'config.json',
+  'report.html',
+];
+
+/**
+ * A writer confined to `dir`. With an `owner` (a plugin's name) it is that plugin's: the run's own
+ * records are refused, a path must name a file (not the folder itself), and every folder on the way
+ * must really be inside the run directory (a link a plugin made cannot lead out). Refusals throw
+ * before anything is written, naming the owner.
+ */
+export function createArtifactWriter(dir: string, owner?: string): ArtifactWriter {
   const root = path.resolve(dir);
+  const refuse = (relative: string, why: string): never => {
+    throw new TrainwatchError('plugin-error', `${owner ? `${owner}: ` : ''}artifact path "${relative}" ${why}`);
+  };
   const resolve = (relative: string): string => {
     const abs = path.resolve(root, relative);
-    if (abs !== root && !abs.startsWith(root + path.sep)) {
-      throw new TrainwatchError('plugin-error', `artifact path "${relative}" leaves the run directory`);
+    if (abs !== root && !abs.startsWith(root + path.sep)) refuse(relative, 'leaves the run directory');
+    if (!owner) {
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      return abs;
     }
+    if (abs === root) refuse(relative, 'names the run directory itself, not a file in it');
+    const rel = path.relative(root, abs);
+    if (CORE_RECORDS.includes(rel)) refuse(relative, "is one of the run's own records (written by the core only)");
     fs.mkdirSync(path.dirname(abs), { recursive: true });
+    // Links resolved: the folder must still be inside the run directory, and the file not a link.
+    const realDir = fs.realpathSync(path.dirname(abs));
+    const realRoot = fs.realpathSync(root);
+    if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep))
+      refuse(relative, 'leads out of the run directory through a link');
+    if (fs.existsSync(abs) && fs.lstatSync(abs).isSymbolicLink()) refuse(relative, 'is a link');
     return abs;
   };
   return {

@@ -13,7 +13,6 @@ import { StepReadback } from '../loop/readback';
 import { RunControl } from '../loop/run-control';
 import { resolveLoss, type LossFn, type LossName } from '../train/losses';
 import { createLogger, type LogSink } from '../util/logger';
-import { createArtifactWriter } from './artifacts';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
@@ -125,7 +124,7 @@ export class ObservedRun {
       }),
       model: req.model,
       clock: () => performance.now(),
-      artifacts: createArtifactWriter(req.runDir),
+      runDir: req.runDir,
       sink: req.logSink,
       findings: this.findings,
       control: this.control,

@@ -11,7 +11,7 @@ import type { RunControl } from '../loop/run-control';
 import type { LossFn } from '../train/losses';
 import { TrainwatchError } from '../util/errors';
 import { createLogger, type LogSink } from '../util/logger';
-import type { ArtifactWriter } from './artifacts';
+import { createArtifactWriter } from './artifacts';
 import type { FindingLog } from './finding-log';
 
 const ORDER_RANK = { pre: 0, none: 1, post: 2 } as const;
@@ -105,7 +105,8 @@ export interface ContextSources {
   readonly task: TaskView;
   readonly model: tf.LayersModel;
   readonly clock: () => number;
-  readonly artifacts: ArtifactWriter;
+  /** The run directory: each plugin gets a writer of its own into it. */
+  readonly runDir: string;
   readonly sink: LogSink;
   readonly findings: FindingLog;
   readonly control: RunControl;
@@ -142,7 +143,7 @@ export function pluginContext(
     model: s.model,
     task: s.task,
     clock: s.clock,
-    artifacts: s.artifacts,
+    artifacts: createArtifactWriter(s.runDir, name),
     report: (finding) => s.findings.add(finding, name),
     reportOnce: (finding, o) => {
       const admitted = gate.admit(finding, o);

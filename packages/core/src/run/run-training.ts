@@ -13,7 +13,6 @@ import { Trainer } from '../loop/trainer';
 import { makeOptimizer, resolveLoss } from '../train/losses';
 import { errorMessage } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';
-import { createArtifactWriter } from './artifacts';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
@@ -140,7 +139,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       task: taskView(req.task.name, instance, { loss, train, validation }),
       model: instance.model,
       clock: req.clock ?? (() => performance.now()),
-      artifacts: createArtifactWriter(runDir),
+      runDir,
       sink,
       findings,
       control,

@@ -54,7 +54,7 @@ export async function main(
       io.stderr.write(`trainwatch: ${e.message}\nNothing was trained.\n`);
       return EXIT.usage;
     }
-    if (e instanceof BackendError || (e instanceof TrainwatchError && e.code === 'run-dir-exists')) {
+    if (e instanceof BackendError || (e instanceof TrainwatchError && e.code.startsWith('run-dir-'))) {
       io.stderr.write(`trainwatch: ${e.message}\n`);
       return EXIT.usage;
     }

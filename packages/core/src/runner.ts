@@ -16,7 +16,7 @@ export { RunControl } from './loop/run-control';
 export { runTraining, type RunRequest, type RunResult } from './run/run-training';
 export { ObservedRun, type ObservedRunRequest } from './run/observed-run';
 export { type RunSummary } from './run/summary';
-export { defaultRunDir } from './run/run-dir';
+export { claimRunDir, defaultRunDir } from './run/run-dir';
 export { sortPlugins } from './run/plugin-context';
 export { disposeTask } from './run/task-data';
 export { ConfigSchema, TrainingSchema, OutputSchema, PluginEntrySchema, TaskEntrySchema } from './config/schema';

@@ -84,6 +84,7 @@ class TrainwatchCallback extends tf.Callback {
         probe: asData(this.o.probe),
         plugins: resolved.plugins,
         runDir: path.resolve(this.o.out ?? defaultRunDir(config, 'model-fit')),
+        defaultName: this.o.out === undefined,
         logSink: cliLogSink(this.o.quiet === true),
         missing: { events: ['grads:computed', 'forward:end'], hint: HINT },
       },

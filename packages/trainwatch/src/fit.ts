@@ -13,7 +13,7 @@ import {
   type TaskInstance,
   type TensorDataset,
 } from '@trainwatch/core';
-import { defaultRunDir, runTraining, type RunSummary } from '@trainwatch/core/runner';
+import { runTraining, type RunSummary } from '@trainwatch/core/runner';
 import { writeReport, readRun, writeTensorboard } from '@trainwatch/report';
 import { attachDisplay, cliLogSink } from '@trainwatch/runner';
 import { collect, isDataset, isTensor, type FitDataset } from './data';
@@ -132,14 +132,13 @@ export async function fit(
       ...plugins,
       ...(callbacks.length ? [{ plugin: tfjsCallbacks(callbacks, compiled) }] : []),
     ];
-    const runDir = path.resolve(o.out ?? defaultRunDir(config, 'fit'));
     const quiet = o.quiet === true;
     const result = await runTraining({
       config,
       task: defineTask({ name: 'fit', create: () => instance }),
       taskOptions: {},
       plugins: all,
-      runDir,
+      ...(o.out ? { runDir: path.resolve(o.out) } : {}),
       logSink: cliLogSink(quiet),
       ...(o.signal ? { signal: o.signal } : {}),
       onBus: (bus) => {

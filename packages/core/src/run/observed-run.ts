@@ -16,7 +16,7 @@ import { createLogger, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
-import { prepareRunDir } from './run-dir';
+import { claimRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
 
 /** What an observed run needs: the model being trained elsewhere, and what plugins may evaluate on. */
@@ -33,6 +33,8 @@ export interface ObservedRunRequest {
   probe?: TensorDataset | undefined;
   plugins: readonly PluginUse[];
   runDir: string;
+  /** `runDir` is a default name: take the next free suffix if another run has it. */
+  defaultName?: boolean;
   logSink: LogSink;
   /** What the outside loop cannot give, said once per plugin that asks for it (with the way to get it). */
   missing: { events: readonly EventName[]; hint: string };
@@ -48,6 +50,8 @@ export class ObservedRun {
   readonly bus = new EventBus();
   readonly control = new RunControl();
   readonly findings: FindingLog;
+  /** The run directory taken (a default name moves on to -2, -3... when another run took it). */
+  readonly runDir: string;
   private readonly position = {
     step: 0,
     epoch: 0,
@@ -65,9 +69,9 @@ export class ObservedRun {
   private completedEpochs = 0;
 
   private constructor(private readonly req: ObservedRunRequest) {
-    prepareRunDir(req.runDir, req.config);
+    this.runDir = claimRunDir(req.runDir, req.config, { retry: req.defaultName === true });
     const here = () => ({ step: this.position.step, epoch: this.position.epoch });
-    this.findings = new FindingLog(req.runDir, this.bus, here);
+    this.findings = new FindingLog(this.runDir, this.bus, here);
     this.failed = pluginFailureHandler({
       log: createLogger('trainwatch', req.logSink),
       bus: this.bus,
@@ -78,7 +82,7 @@ export class ObservedRun {
     });
     this.bus.setErrorHandler(this.failed);
     this.recorder = req.config.output.events
-      ? new EventRecorder(path.join(req.runDir, 'events.jsonl'), this.bus)
+      ? new EventRecorder(path.join(this.runDir, 'events.jsonl'), this.bus)
       : undefined;
   }
 
@@ -110,7 +114,7 @@ export class ObservedRun {
     const sources = {
       bus: this.bus,
       state: runState({
-        runId: path.basename(req.runDir),
+        runId: path.basename(this.runDir),
         task: req.task,
         backend,
         training: req.config.training,
@@ -124,7 +128,7 @@ export class ObservedRun {
       }),
       model: req.model,
       clock: () => performance.now(),
-      runDir: req.runDir,
+      runDir: this.runDir,
       sink: req.logSink,
       findings: this.findings,
       control: this.control,
@@ -159,7 +163,7 @@ export class ObservedRun {
       );
     }
     await this.emit('run:begin', {
-      runId: path.basename(req.runDir),
+      runId: path.basename(this.runDir),
       task: req.task,
       backend,
       epochs: info.epochs,
@@ -258,7 +262,7 @@ export class ObservedRun {
     this.findings.save();
     const backend: BackendInfo = { requested: 'auto', name: tf.getBackend() as BackendName, skipped: [] };
     return writeSummary({
-      runDir: this.req.runDir,
+      runDir: this.runDir,
       task: this.req.task,
       end,
       completedEpochs: this.completedEpochs,

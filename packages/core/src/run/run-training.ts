@@ -16,7 +16,7 @@ import { createLogger, stderrSink, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
-import { defaultRunDir, prepareRunDir } from './run-dir';
+import { claimRunDir, defaultRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
 
@@ -62,8 +62,9 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   // tfjs never moves them by their raw buffers (see backend/adopt.ts).
   const callerBackend = (tf.engine() as unknown as { backendName?: string }).backendName;
   const backend = await selectBackend(config.training.backend);
-  const runDir = path.resolve(req.runDir ?? defaultRunDir(config, req.task.name));
-  prepareRunDir(runDir, config);
+  // A default name that another run took meanwhile moves on to -2, -3...; a name asked for does not.
+  const retry = req.runDir === undefined && !config.output.name;
+  const runDir = claimRunDir(path.resolve(req.runDir ?? defaultRunDir(config, req.task.name)), config, { retry });
 
   const bus = new EventBus();
   const control = new RunControl();

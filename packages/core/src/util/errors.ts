@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'data-error'
   | 'sync-listener'
   | 'io-error'
-  | 'run-dir-exists';
+  | 'run-dir-exists'
+  | 'run-dir-not-empty'
+  | 'run-dir-invalid';
 
 /** Base class of every error trainwatch throws on purpose. */
 export class TrainwatchError extends Error {

@@ -1,0 +1,27 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cli, tmpDir } from './helpers';
+
+describe('trainwatch run --out', () => {
+  it("refuses the folder holding the user's config (exit 2) and leaves the config as it was", async () => {
+    const dir = tmpDir();
+    const config = JSON.stringify({ task: { use: 'mnist-mlp', options: { limit: 200 } }, training: { epochs: 1 } });
+    fs.writeFileSync(path.join(dir, 'config.json'), config);
+    const r = await cli('run', path.join(dir, 'config.json'), '--out', dir, '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already holds a run \(config\.json\).*nothing was overwritten/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe(config);
+    expect(fs.readdirSync(dir)).toEqual(['config.json']);
+  });
+
+  it('a path under a file: exit 2, one line naming it', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ task: { use: 'mnist-mlp' } }));
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+    const r = await cli('run', path.join(dir, 'config.json'), '--out', path.join(dir, 'file', 'run'), '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/file is a file, not a folder/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

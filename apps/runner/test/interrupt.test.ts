@@ -68,7 +68,22 @@ describe('Ctrl-C', () => {
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(run.stderr()).toMatch(/interrupted again: exiting now/);
+    expect(run.stderr()).toMatch(/SIGINT again: exiting now/);
+  }, 60_000);
+});
+
+describe('SIGTERM (timeout, CI runners, docker stop)', () => {
+  it('is treated like Ctrl-C: the step finishes, every output is written, status stopped, exit 143', async () => {
+    const out = path.join(tmpDir(), 'run');
+    const run = startRun(out, 5);
+    await run.ready;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(143);
+    expect(readJson(path.join(out, 'summary.json'))).toMatchObject({
+      status: 'stopped',
+      reason: 'terminated (SIGTERM)',
+    });
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
   }, 60_000);
 });
 

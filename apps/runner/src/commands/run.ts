@@ -28,19 +28,22 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
   const isTty = (io.stdout as NodeJS.WriteStream).isTTY;
   const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : isTty ? 'tty' : 'plain';
 
-  // First Ctrl-C: finish the step, flush, status "stopped". Second: leave at once.
+  // First Ctrl-C or SIGTERM (timeout, CI runners, docker stop, systemd): finish the step, write
+  // every output, status "stopped". A second signal of either kind: leave at once.
   const abort = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      io.stderr.write('\ninterrupted again: exiting now\n');
-      process.exit(EXIT.interrupted);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    if (stoppedBy) {
+      io.stderr.write(`\n${signal} again: exiting now\n`);
+      process.exit(code);
     }
-    interrupted = true;
-    io.stderr.write('\nstopping after this step (Ctrl-C again to exit at once)…\n');
-    abort.abort('interrupted by the user (Ctrl-C)');
+    stoppedBy = signal;
+    io.stderr.write(`\n${signal}: stopping after this step (again to exit at once)…\n`);
+    abort.abort(signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by the user (Ctrl-C)');
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await runTraining({
       config,
@@ -66,9 +69,11 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
     printSummary(result, io, mode, outputs);
     if (result.status === 'completed') return EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
-    return interrupted ? EXIT.interrupted : EXIT.stopped;
+    if (stoppedBy) return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    return EXIT.stopped;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

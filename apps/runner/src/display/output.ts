@@ -4,7 +4,7 @@ import { countBySeverity, stderrSink, type RunResult } from '@trainwatch/core/ru
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 
 /** Exit codes: documented in the README; scripts rely on them. */
-export const EXIT = { completed: 0, failed: 1, usage: 2, stopped: 3, interrupted: 130 } as const;
+export const EXIT = { completed: 0, failed: 1, usage: 2, stopped: 3, interrupted: 130, terminated: 143 } as const;
 
 /** Where a command writes: the process's streams, or a test's. */
 export interface Io {

@@ -46,6 +46,8 @@ function parseJson(file: string): unknown {
       { path: '', message: `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` },
     ]);
   }
+  // A byte-order mark (Windows editors write one) is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -83,7 +83,16 @@ export const OutputSchema = Type.Object(
       default: 'runs',
       description: 'Parent folder of run directories (relative to the working directory).',
     }),
-    name: Type.Optional(Type.String({ minLength: 1, description: 'Run directory name; default <timestamp>-<task>.' })),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        // One folder name: no separators, no NUL, not . or .. (a path would write elsewhere).
+        pattern: '^(?!\\.{1,2}$)[^/\\\\\\u0000]+$',
+        'x-message': 'must be one folder name (no / or \\, no NUL byte, not . or ..)',
+        description: 'Run directory name (one folder); default <timestamp>-<task>.',
+      }),
+    ),
     events: Type.Boolean({ default: true, description: 'Write events.jsonl.' }),
     report: Type.Boolean({ default: true, description: 'Write report.html at the end of the run (CLI).' }),
     tensorboard: Type.Boolean({

@@ -99,6 +99,14 @@ function format(e: ErrorObject, prefix: string, noun: string): ConfigIssue {
     }
     case 'type':
       return { path, message: `${e.message ?? 'has the wrong type'} (got ${describe(e.data)})` };
+    case 'pattern': {
+      // A schema can say what its pattern means (`x-message`); a raw regex helps nobody.
+      const said = (e.parentSchema as { 'x-message'?: unknown } | undefined)?.['x-message'];
+      return {
+        path,
+        message: typeof said === 'string' ? `${said} (got ${describe(e.data)})` : (e.message ?? 'fails its pattern'),
+      };
+    }
     default:
       return { path, message: e.message ?? `fails ${e.keyword}` };
   }
@@ -109,7 +117,20 @@ function format(e: ErrorObject, prefix: string, noun: string): ConfigIssue {
  * under `prefix` (e.g. `plugins[0].options`). `noun` names unknown keys ("option" or "key").
  */
 export function validateAgainst(schema: JsonSchema, data: unknown, prefix = '', noun = 'key'): ConfigIssue[] {
-  const fn = compile(schema);
+  let fn: ValidateFunction;
+  try {
+    fn = compile(schema);
+  } catch (e) {
+    // A plugin's or task's own schema that ajv cannot compile is that module's bug, not the user's.
+    return [
+      {
+        path: prefix,
+        message: `cannot be checked: the ${noun === 'option' ? "module's options schema" : 'schema'} is invalid (${(e as Error).message})`,
+      },
+    ];
+  }
+  const overflow = nonFinite(data, prefix);
+  if (overflow.length > 0) return overflow;
   if (fn(data)) return [];
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
@@ -124,12 +145,34 @@ export function validateAgainst(schema: JsonSchema, data: unknown, prefix = '', 
   return issues;
 }
 
+/**
+ * Numbers JSON cannot hold (`1e400` parses to Infinity): refused by path before the schema sees them,
+ * or they would be accepted now and written as "Infinity" into config.json.
+ */
+function nonFinite(data: unknown, at: string, depth = 0): ConfigIssue[] {
+  if (typeof data === 'number')
+    return Number.isFinite(data)
+      ? []
+      : [
+          {
+            path: at,
+            message: `must be a finite number (got ${String(data)}; ${String(data).includes('Infinity') ? 'too large for a double' : 'not a number'})`,
+          },
+        ];
+  if (depth > 64 || data === null || typeof data !== 'object') return [];
+  return Object.entries(data as Record<string, unknown>).flatMap(([k, v]) =>
+    nonFinite(v, Array.isArray(data) ? `${at}[${k}]` : join(at, k), depth + 1),
+  );
+}
+
 /** Validates a plugin's or task's options (defaults applied in place; `{}` when absent). */
 export function validateOptions(
   schema: JsonSchema,
   options: unknown,
   prefix: string,
 ): { options: Record<string, unknown>; issues: ConfigIssue[] } {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options)))
+    return { options: {}, issues: [{ path: prefix, message: `must be an object (got ${describe(options)})` }] };
   const value = options === undefined ? {} : options;
   const issues = validateAgainst(schema, value, prefix, 'option');
   return { options: value as Record<string, unknown>, issues };

@@ -33,6 +33,13 @@ export class FindingLog {
     this.bus.emit('finding', f);
   }
 
+  /** Replaces a finding already reported (e.g. a repeat count) and saves; it is not emitted again. */
+  replace(old: Finding, next: Finding): void {
+    const i = this.findings.indexOf(old);
+    if (i >= 0) this.findings[i] = next;
+    this.save();
+  }
+
   save(): void {
     writeFileAtomic(this.file, `${toJson(this.findings, 2)}\n`);
   }
@@ -52,8 +59,29 @@ export function pluginFailureHandler(o: {
   /** Receives the error that must end the run (failFast only; the first one wins). */
   fatal: (error: PluginError) => void;
 }): (plugin: string, event: string, error: unknown) => void {
+  // A plugin that fails at every step gets one finding per event with a count, and a few log lines.
+  const repeats = new Map<string, { finding: Finding; count: number }>();
+  const LOGGED = 3;
   return (plugin, event, error) => {
     const err = error instanceof PluginError ? error : new PluginError(plugin, event, error);
+    const key = `${plugin}\u0000${event}`;
+    const seen = repeats.get(key);
+    if (seen) {
+      seen.count++;
+      if (seen.count <= LOGGED) o.log.error(err.message);
+      else if (seen.count === LOGGED + 1)
+        o.log.error(
+          `${plugin} keeps failing in ${event}: further failures are counted in its plugin-error finding, not printed`,
+        );
+      const next = {
+        ...seen.finding,
+        evidence: { ...seen.finding.evidence, count: seen.count, lastStep: o.here().step },
+      };
+      o.findings.replace(seen.finding, next);
+      seen.finding = next;
+      if (o.failFast) o.fatal(err);
+      return;
+    }
     o.log.error(err.message);
     if (event === 'error' || event === 'finding') return; // never recurse through the reporting events
     o.bus.emit('error', { plugin, event, code: err.code, message: err.message, step: o.here().step });
@@ -63,13 +91,15 @@ export function pluginFailureHandler(o: {
         code: 'plugin-error',
         severity: 'error',
         message: err.message,
-        evidence: { event, error: errorMessage(error), stack },
+        evidence: { event, error: errorMessage(error), stack, count: 1 },
         suggestion: o.failFast
           ? 'The run stopped because training.failFast is set.'
           : 'The run went on without this call; fix the plugin or disable it.',
       },
       plugin,
     );
+    const finding = o.findings.findings.at(-1);
+    if (finding) repeats.set(key, { finding, count: 1 });
     if (o.failFast) o.fatal(err);
   };
 }

@@ -68,5 +68,17 @@ export class BackendError extends TrainwatchError {
 /** The message of anything thrown, including non-Error values. */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
-  return typeof e === 'string' ? e : JSON.stringify(e);
+  if (typeof e === 'string') return e;
+  // A thrown BigInt, Symbol or object with a cycle must still give a message, never a second error.
+  try {
+    const json = JSON.stringify(e);
+    if (json !== undefined) return json;
+  } catch {
+    // not JSON: fall through
+  }
+  try {
+    return String(e);
+  } catch {
+    return Object.prototype.toString.call(e);
+  }
 }

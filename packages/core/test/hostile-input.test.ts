@@ -92,3 +92,35 @@ describe('input no schema expects', () => {
     expect(errors.find((f) => f.plugin === 'sym')!.message).toMatch(/Symbol\(boom\)/);
   });
 });
+
+describe('ctx.options', () => {
+  it('reads like the validated options and throws on any write, nested ones included, naming the plugin', async () => {
+    const seen: unknown[] = [];
+    const plugin = definePlugin({
+      name: 'writer',
+      schema: {
+        type: 'object',
+        properties: { every: { type: 'integer', default: 3 }, nested: { type: 'object', default: { a: 1 } } },
+      },
+      setup(ctx) {
+        const o = ctx.options as { every: number; nested: { a: number } };
+        seen.push(o.every, o.nested.a, JSON.stringify(o), Object.keys(o).sort().join());
+        for (const write of [() => (o.every = 5), () => (o.nested.a = 2), () => delete (o as Partial<typeof o>).every])
+          try {
+            write();
+            seen.push('written');
+          } catch (e) {
+            seen.push((e as Error).message);
+          }
+      },
+    });
+    const r = await runWith({ task: blobs, taskOptions: { n: 32 }, training: { epochs: 1 }, plugins: [{ plugin }] });
+    expect(r.status).toBe('completed');
+    expect(seen.slice(0, 4)).toEqual([3, 1, '{"every":3,"nested":{"a":1}}', 'every,nested']);
+    expect(seen.slice(4)).toEqual([
+      'writer: ctx.options.every is read-only (options are validated once, before setup)',
+      'writer: ctx.options.nested.a is read-only (options are validated once, before setup)',
+      'writer: ctx.options.every is read-only (options are validated once, before setup)',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import type * as tf from '../backend/tf';
 import type { TrainingConfig } from '../config/schema';
 import { FindingGate } from '../api/finding-gate';
+import { readOnlyView } from '../api/read-only';
 import type { PluginContext, PluginOrder, PluginUse, RunState, TaskView } from '../api/plugin';
 import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
 import type { EventBus } from '../loop/bus';
@@ -129,7 +130,7 @@ export function pluginContext(
   const gate = new FindingGate();
   return {
     name,
-    options: Object.freeze({ ...options }),
+    options: readOnlyView({ ...options }, name),
     bus: {
       on: (event, listener, filter) => {
         if (s.unavailable?.events.has(event)) s.unavailable.note(name, event);

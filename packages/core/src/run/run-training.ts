@@ -18,6 +18,7 @@ import { FindingLog, pluginFailureHandler } from './finding-log';
 import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
 import { claimRunDir, defaultRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
+import { checkTaskInstance } from './task-check';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
 
 /** Everything one run needs: the validated config, the task, the plugins, and where to write. */
@@ -94,6 +95,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       seed: config.training.seed,
       log: createLogger(req.task.name, sink),
     });
+    checkTaskInstance(req.task.name, instance);
     // Tensors the task made before the backend was chosen are copied through their values.
     const adopted = onRunBackend(instance);
     owned.push(...adopted.copies);

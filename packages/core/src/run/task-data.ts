@@ -49,8 +49,9 @@ export function disposeTask(instance: TaskInstance | undefined): void {
     instance.dispose?.();
     return;
   }
-  instance.model.dispose();
-  if (!isBatchSource(instance.train)) tf.dispose([instance.train.x, instance.train.y]);
-  if (instance.validation) tf.dispose([instance.validation.x, instance.validation.y]);
-  instance.dispose?.();
+  // Defensive: a task's create may have returned something malformed (the run reported it).
+  instance.model?.dispose?.();
+  const data = [instance.train, instance.validation].filter((d): d is TensorDataset => !!d && !isBatchSource(d));
+  tf.dispose(data.flatMap((d) => [d.x, d.y]).filter((t) => t instanceof tf.Tensor));
+  if (typeof instance.dispose === 'function') instance.dispose();
 }

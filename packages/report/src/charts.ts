@@ -164,7 +164,7 @@ export function buildCharts(d: RunData): ChartData {
     lines.push(
       line(
         'chart-evals',
-        `evaluations (periodic-eval; monitored: ${d.evals[0]!.monitor.metric})`,
+        `evaluations (periodic-eval; monitored: ${d.evals[0]!.monitor?.metric ?? 'loss'})`,
         d.evals.map((e) => e.step),
         names.map((n) => ({ label: n, values: d.evals.map((e) => e.metrics[n] ?? null) })),
       ),

@@ -145,7 +145,10 @@ function factsHtml(d: RunData): SafeHtml {
     ['started / ended', `${s['startedAt'] ?? '?'} / ${s['endedAt'] ?? '?'}`],
   ];
   if (d.skippedLines)
-    rows.push(['unreadable lines', `${d.skippedLines} (a run killed mid-write leaves a partial last line)`]);
+    rows.push([
+      'unreadable records',
+      `${d.skippedLines} skipped (a line cut off by a killed run, or a record missing what the page needs)`,
+    ]);
   const kernels = backend?.kernels
     ? markup`<details><summary>backend kernels</summary><pre>${JSON.stringify(backend.kernels, null, 2)}</pre></details>`
     : '';

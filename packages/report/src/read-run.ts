@@ -84,10 +84,37 @@ function readJsonl(runDir: string, file: string, onBad: () => void): Record<stri
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
+      const v = JSON.parse(line) as unknown;
+      if (obj(v)) out.push(v);
+      else onBad();
     } catch {
       onBad();
     }
+  }
+  return out;
+}
+
+const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const stepped = (v: Record<string, unknown>) => typeof v['step'] === 'number' || typeof v['step'] === 'string';
+const layered = (v: Record<string, unknown>) =>
+  Array.isArray(v['layers']) && (v['layers'] as unknown[]).every((l) => obj(l) && typeof l['layer'] === 'string');
+const SEVERITIES = new Set(['info', 'warn', 'error']);
+const isFinding = (f: Record<string, unknown>): boolean =>
+  typeof f['code'] === 'string' &&
+  SEVERITIES.has(f['severity'] as string) &&
+  typeof f['message'] === 'string' &&
+  typeof f['step'] === 'number';
+
+/** The records that pass `ok` (objects only); each one dropped counts as unreadable. */
+function keep<T = Record<string, unknown>>(
+  list: unknown[],
+  ok: (v: Record<string, unknown>) => boolean,
+  bad: () => void,
+): T[] {
+  const out: T[] = [];
+  for (const v of list) {
+    if (obj(v) && ok(v)) out.push(v as T);
+    else bad();
   }
   return out;
 }
@@ -141,16 +168,31 @@ export function readRun(runDir: string): RunData {
       });
     else if (e['event'] === 'run:end') data.end = e as unknown as RunData['end'];
   }
+  // Every record is checked for the fields the page uses: a damaged or hand-edited file loses the
+  // records it broke (counted and said on the page), never the whole report.
   const findings = readJson(runDir, at('findings.json'));
-  if (Array.isArray(findings)) data.findings = findings as Finding[];
-  data.gradients = readJsonl(runDir, at('gradient-guard', 'series.jsonl'), bad) as unknown as RunData['gradients'];
-  data.activations = readJsonl(
-    runDir,
-    at('activation-monitor', 'stats.jsonl'),
+  if (Array.isArray(findings))
+    data.findings = keep<Finding & Record<string, unknown>>(findings, isFinding, bad).map((f) => ({
+      ...f,
+      evidence: obj(f.evidence) ? f.evidence : {},
+    }));
+  const read = (...p: string[]) => readJsonl(runDir, at(...p), bad);
+  data.gradients = keep(read('gradient-guard', 'series.jsonl'), (g) => stepped(g) && layered(g), bad) as never;
+  const histogrammed = (a: Record<string, unknown>) =>
+    (a['layers'] as Record<string, unknown>[]).every(
+      (l) => obj(l['out']) && obj(l['hist']) && Array.isArray(l['hist']['counts']),
+    );
+  data.activations = keep(
+    read('activation-monitor', 'stats.jsonl'),
+    (a) => stepped(a) && layered(a) && histogrammed(a),
     bad,
-  ) as unknown as RunData['activations'];
-  data.evals = readJsonl(runDir, at('periodic-eval', 'evals.jsonl'), bad) as unknown as RunData['evals'];
-  data.samples = readJsonl(runDir, at('qualitative-sampler', 'samples.jsonl'), bad) as unknown as RunData['samples'];
+  ) as never;
+  data.evals = keep(read('periodic-eval', 'evals.jsonl'), (e) => stepped(e) && obj(e['metrics']), bad) as never;
+  data.samples = keep(
+    read('qualitative-sampler', 'samples.jsonl'),
+    (x) => stepped(x) && x['id'] !== undefined && x['id'] !== null,
+    bad,
+  ) as never;
   for (const s of data.samples) {
     if (!s.image || data.images[s.image] !== undefined) continue;
     const file = path.resolve(runDir, s.image);

@@ -216,3 +216,32 @@ describe('reading a run directory', () => {
     expect(html).not.toContain('planted');
   });
 });
+
+describe('a damaged run directory', () => {
+  it('loses only the records it broke: the page is written and says how many were skipped', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-damaged-'));
+    const w = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    w(
+      'events.jsonl',
+      'null\n' + line({ event: 'batch:end', step: 0, epoch: 0, loss: 1, metrics: {} }) + '3\n{"event":"batch:e',
+    );
+    w(
+      'findings.json',
+      JSON.stringify([
+        null,
+        { code: 'kept', severity: 'warn', plugin: 'p', step: 0, epoch: 0, message: 'still here' },
+        { code: 7 },
+      ]),
+    );
+    w('activation-monitor/stats.jsonl', line({ step: 0, layers: [{ layer: 'h', out: { mean: 0 } }] }));
+    w('periodic-eval/evals.jsonl', line({ step: 0, epoch: 0, metrics: { loss: 1 } }));
+    w('qualitative-sampler/samples.jsonl', line({ step: 0, label: 'a' }));
+    w('gradient-guard/series.jsonl', line({ step: 0, layers: null }));
+    const html = fs.readFileSync(writeReport(dir), 'utf8');
+    expect(html).toContain('still here');
+    expect(html).toMatch(/unreadable records<\/th><td>8 skipped/);
+  });
+});

@@ -1,7 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/cli.js')
-  .main(process.argv)
-  .then((code) => {
-    process.exitCode = code;
-  });
+require('../dist/cli.js').runCli(process.argv);

@@ -62,3 +62,19 @@ export async function main(
     return EXIT.failed;
   }
 }
+
+/**
+ * The `trainwatch` command: runs `main`, then ends the process with its code once stdout and stderr
+ * are flushed, even if a plugin left a timer or a socket open (the command is over when it says so).
+ */
+export function runCli(argv: string[] = process.argv): void {
+  void main(argv).then((code) => {
+    process.exitCode = code;
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write('', done);
+    process.stderr.write('', done);
+  });
+}

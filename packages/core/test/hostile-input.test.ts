@@ -124,3 +124,22 @@ describe('ctx.options', () => {
     ]);
   });
 });
+
+describe('a listener that never settles', () => {
+  it("is reported as that plugin's error after the listener timeout, and the run still ends with its summary", async () => {
+    process.env['TRAINWATCH_LISTENER_TIMEOUT_MS'] = '300';
+    try {
+      const plugin = definePlugin({
+        name: 'stuck',
+        setup: (ctx) => void ctx.bus.on('epoch:end', () => new Promise(() => {})),
+      });
+      const r = await runWith({ task: blobs, taskOptions: { n: 32 }, training: { epochs: 1 }, plugins: [{ plugin }] });
+      expect(r.status).toBe('completed');
+      expect(r.findings.find((f) => f.code === 'plugin-error')?.message).toMatch(
+        /stuck's "epoch:end" listener did not settle within 0\.3 s/,
+      );
+    } finally {
+      delete process.env['TRAINWATCH_LISTENER_TIMEOUT_MS'];
+    }
+  });
+});

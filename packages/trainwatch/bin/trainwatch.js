@@ -1,8 +1,4 @@
 #!/usr/bin/env node
 'use strict';
 // The `trainwatch` command: the runner's CLI (run, doctor, report, export, validate, plugins, schema).
-require('@trainwatch/runner')
-  .main(process.argv)
-  .then((code) => {
-    process.exitCode = code;
-  });
+require('@trainwatch/runner').runCli(process.argv);

@@ -18,7 +18,45 @@ export function packageCandidates(kind: 'plugin' | 'task', spec: string): string
     : [`trainwatch-task-${spec}`, spec];
 }
 
+/** How long a plugin or task module may take to load (`TRAINWATCH_LOAD_TIMEOUT_MS`, default 60 s). */
+const LOAD_TIMEOUT_MS = () => Number(process.env['TRAINWATCH_LOAD_TIMEOUT_MS'] ?? 60_000);
+
+/**
+ * Loads a user's module with two guards: a `process.exit` while it loads becomes a load error
+ * (instead of a CLI that exits 0 having printed nothing), and a load that never finishes (a
+ * top-level await that never settles) fails after a bounded time, naming the module.
+ */
+async function guarded(spec: string, load: () => Promise<unknown>): Promise<unknown> {
+  const exit = process.exit;
+  process.exit = ((code?: number) => {
+    throw new LoadError(`"${spec}" called process.exit(${code ?? ''}) while loading`);
+  }) as typeof process.exit;
+  let timer: NodeJS.Timeout | undefined;
+  const ms = LOAD_TIMEOUT_MS();
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new LoadError(
+            `"${spec}" did not finish loading within ${ms / 1000} s (a top-level await that never settles?)`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([load(), timeout]);
+  } finally {
+    clearTimeout(timer);
+    process.exit = exit;
+  }
+}
+
 async function importFile(file: string): Promise<unknown> {
+  return guarded(path.basename(file), () => importUnguarded(file));
+}
+
+async function importUnguarded(file: string): Promise<unknown> {
   if (file.endsWith('.mjs')) return import(pathToFileURL(file).href);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's CommonJS plugin or task file, by path

@@ -34,6 +34,13 @@ export class EventBus {
   };
 
   /** Where listener failures go (the session reports them as `error` events and findings). */
+  /**
+   * How long an async listener may take before it counts as hung: the run reports it as that
+   * plugin's error and goes on (a promise that never settles would otherwise end the process
+   * silently, with no summary). Default 10 minutes; `TRAINWATCH_LISTENER_TIMEOUT_MS` overrides.
+   */
+  listenerTimeoutMs = Number(process.env['TRAINWATCH_LISTENER_TIMEOUT_MS'] ?? 600_000);
+
   setErrorHandler(handler: ListenerErrorHandler): void {
     this.onError = handler;
   }
@@ -132,7 +139,7 @@ export class EventBus {
         );
         continue;
       }
-      return Promise.resolve(result).then(
+      return settleWithin(result as PromiseLike<unknown>, this.listenerTimeoutMs, e.owner, event).then(
         () => this.dispatch(event, payload, entries, i + 1, index, now),
         (err: unknown) => {
           this.onError(e.owner, event, err);
@@ -141,4 +148,19 @@ export class EventBus {
       );
     }
   }
+}
+
+/** `p`, or a rejection naming the listener once `ms` have passed (the timer keeps the process alive meanwhile: a pending promise alone does not). */
+function settleWithin(p: PromiseLike<unknown>, ms: number, owner: string, event: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TrainwatchError('plugin-error', `${owner}'s "${event}" listener did not settle within ${ms / 1000} s`),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }

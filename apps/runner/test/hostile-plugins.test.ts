@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { ROOT, tmpDir, writeConfig } from './helpers';
+
+const BIN = path.join(ROOT, 'apps/runner/bin/trainwatch.js');
+const CORE = JSON.stringify(path.join(ROOT, 'packages/core'));
+const small = { use: 'mnist-mlp', options: { limit: 200 } };
+
+/** Runs the built CLI on a config with one local plugin file; a hang fails by the spawn timeout. */
+function cliWith(file: string, source: string, args: string[], env: Record<string, string> = {}) {
+  const config = writeConfig(
+    { task: small, training: { epochs: 1, maxSteps: 2 }, plugins: [{ use: `./${file}` }] },
+    { [file]: source },
+  );
+  const r = spawnSync(process.execPath, [BIN, ...args, config], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('plugin files that misbehave while loading or leave work behind', () => {
+  it('process.exit at load: validate says so (exit 2), not a silent exit 0', () => {
+    const r = cliWith('exits.js', 'process.exit(0);', ['validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plugins\[0\]\.use: "exits\.js" called process\.exit\(0\) while loading/);
+  });
+
+  it('a top-level await that never settles: a bounded load error naming the file', () => {
+    const r = cliWith(
+      'hangs.mjs',
+      'await new Promise(() => setInterval(() => {}, 1000));\nexport default {};',
+      ['validate'],
+      { TRAINWATCH_LOAD_TIMEOUT_MS: '500' },
+    );
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"hangs\.mjs" did not finish loading within 0\.5 s/);
+  });
+
+  it('a timer left running at load and in setup: run prints its summary and the process ends', () => {
+    const source = `setInterval(() => {}, 1000);
+module.exports = require(${CORE}).definePlugin({ name: 'ticker', setup() { setInterval(() => {}, 1000); } });`;
+    const r = cliWith('ticker.js', source, ['run', '--quiet', '--out', path.join(tmpDir(), 'run')]);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/completed: max steps \(2\) reached/);
+  });
+});

@@ -109,3 +109,59 @@ describe('trainwatch report', () => {
     expect(r.stderr).toMatch(/does not look like a run directory/);
   });
 });
+
+describe('signals that must get through', () => {
+  it('a second Ctrl-C exits at once while an evaluation is running', async () => {
+    // A plugin that evaluates for a long time at run:begin (as an end-of-epoch evaluation does).
+    const evaluating = `const core = require(${JSON.stringify(path.join(ROOT, 'packages/core'))});
+module.exports = core.definePlugin({ name: 'long-eval', setup(ctx) {
+  ctx.bus.on('batch:end', async (e) => { if (e.step !== 2) return; process.stderr.write('evaluating\\n');
+    for (let i = 0; i < 5000; i++) await core.quickEvaluate(ctx.model, ctx.task.validation, ctx.task.loss); });
+} });`;
+    const out = path.join(tmpDir(), 'run');
+    const run = startRun(out, 3, { 'long-eval.js': evaluating });
+    await run.ready;
+    while (!run.stderr().includes('evaluating')) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(run.stderr()).toMatch(/SIGINT again: exiting now/);
+  }, 60_000);
+
+  it('when the wrapper that started it is killed, the run stops like SIGTERM instead of training on', async () => {
+    const config = writeConfig({ task: { use: 'mnist-mlp', options: { limit: 1000 } }, training: { epochs: 200 } });
+    const out = path.join(tmpDir(), 'run');
+    const wrapper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'run', config, '--out', out, '--quiet'])}, { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const pid = await new Promise<number>((resolve) =>
+      wrapper.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
+    while (!fs.existsSync(path.join(out, 'events.jsonl'))) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    wrapper.kill('SIGKILL');
+    const deadline = Date.now() + 20_000;
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+    expect(readJson(path.join(out, 'summary.json'))).toMatchObject({
+      status: 'stopped',
+      reason: 'terminated (SIGTERM)',
+    });
+  }, 60_000);
+});

@@ -33,17 +33,25 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
   const abort = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    const code = signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
     if (stoppedBy) {
       io.stderr.write(`\n${signal} again: exiting now\n`);
       process.exit(code);
     }
     stoppedBy = signal;
     io.stderr.write(`\n${signal}: stopping after this step (again to exit at once)…\n`);
-    abort.abort(signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted by the user (Ctrl-C)');
+    abort.abort(signal === 'SIGINT' ? 'interrupted by the user (Ctrl-C)' : `terminated (${signal})`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  // When whatever started us goes away (an npx wrapper killed, a closed terminal), we are
+  // reparented: stop like SIGTERM instead of training on as an orphan.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent && !stoppedBy) onSignal('SIGTERM');
+  }, 1000);
+  orphanWatch.unref();
   try {
     const result = await runTraining({
       config,
@@ -69,11 +77,13 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
     printSummary(result, io, mode, outputs);
     if (result.status === 'completed') return EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
-    if (stoppedBy) return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
     return EXIT.stopped;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    clearInterval(orphanWatch);
   }
 }
 

@@ -1,14 +1,14 @@
 /**
  * On wasm and cpu every await resolves as a microtask, which would starve timers and signal
- * handlers (Ctrl-C, progress redraws) for the whole run: give the event loop a turn every 50 ms.
+ * handlers (Ctrl-C, progress redraws) for as long as training or an evaluation runs: anything
+ * that loops over batches calls this, and every 50 ms of the process (one clock for all callers,
+ * so many short loops add up) the event loop gets a turn.
  */
-export class EventLoopYielder {
-  private last = performance.now();
+let last = performance.now();
 
-  async maybeYield(): Promise<void> {
-    const now = performance.now();
-    if (now - this.last < 50) return;
-    this.last = now;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+export async function maybeYield(): Promise<void> {
+  const now = performance.now();
+  if (now - last < 50) return;
+  last = now;
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }

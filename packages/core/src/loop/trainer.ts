@@ -7,7 +7,7 @@ import type { EventName, ParamInfo, RunEndEvent, RunStatus, TrainEvents } from '
 import type { InterceptorChain, InterceptionResult } from './interception';
 import { epochOrder, epochShape, nextBatch } from './batches';
 import { StepReadback } from './readback';
-import { EventLoopYielder } from './event-loop';
+import { maybeYield } from './event-loop';
 import type { RunControl } from './run-control';
 import { createStepProbe, type ProbeTarget } from './step-probe';
 import { accuracy, type LossFn } from '../train/losses';
@@ -54,7 +54,6 @@ export class Trainer {
   private target: ProbeTarget | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
-  private readonly yielder = new EventLoopYielder();
   private stopIsCompletion = false;
 
   constructor(private readonly o: TrainerOptions) {
@@ -102,7 +101,7 @@ export class Trainer {
         let accSum = 0;
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
-          await this.yielder.maybeYield();
+          await maybeYield();
           const at = { model: this.o.model, step: this.step, epoch: this.epoch, batch: b, seed: this.o.seed };
           const r = await this.trainStep(await nextBatch(data, order, this.o.batchSize, at), b);
           lossSum += r.loss;

@@ -1,4 +1,5 @@
 import * as tf from '../backend/tf';
+import { maybeYield } from '../loop/event-loop';
 import { accuracy, type LossFn } from './losses';
 import type { TensorDataset } from '../api/task';
 
@@ -17,6 +18,8 @@ export async function quickEvaluate(
   const withAcc = o.accuracy ?? (data.y.rank >= 2 && data.y.shape[data.y.rank - 1]! > 1);
   let sums = tf.zeros([2]);
   for (let i = 0; i < n; i += batchSize) {
+    // A long evaluation gives the event loop a turn now and then: a second Ctrl-C must get through.
+    await maybeYield();
     const size = Math.min(batchSize, n - i);
     const next = tf.tidy(() => {
       const xb = tf.slice(data.x, i, size);

@@ -115,10 +115,11 @@ function mutate(r: () => number): string {
     const key = Array.isArray(target) ? String(Math.floor(r() * 3)) : pick([...Object.keys(target), ...KEYS]);
     if (kind < 0.6) target[key] = pick(WEIRD);
     else if (kind < 0.75) delete target[key];
-    else if (kind < 0.9)
-      (c['plugins'] = Array.isArray(c['plugins']) ? c['plugins'] : []) &&
-        (c['plugins'] as unknown[]).push({ use: `./${pick(Object.keys(BAD_FILES))}`, options: pick(WEIRD) });
-    else c['task'] = { use: `./${pick(['task-throws.js', 'nothing.js', 'missing.js'])}` };
+    else if (kind < 0.9) {
+      const plugins = Array.isArray(c['plugins']) ? (c['plugins'] as unknown[]) : [];
+      plugins.push({ use: `./${pick(Object.keys(BAD_FILES))}`, options: pick(WEIRD) });
+      c['plugins'] = plugins;
+    } else c['task'] = { use: `./${pick(['task-throws.js', 'nothing.js', 'missing.js'])}` };
   }
   text ??= JSON.stringify(c);
   if (r() < 0.05) text = text.replace(/"epochs":\d+/, '"epochs":1e400');

@@ -2,40 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { callback, tf } from '../src';
+import { threeBlobs, userModel } from './fixtures';
 
-function data(n: number, seed: number) {
-  return tf.tidy(() => {
-    const labels = tf.tensor1d(
-      Array.from({ length: n }, (_, i) => i % 3),
-      'int32',
-    );
-    const x = tf.add(
-      tf.gather(tf.randomNormal([3, 6], 0, 1, 'float32', 3), labels),
-      tf.randomNormal([n, 6], 0, 0.3, 'float32', seed),
-    );
-    return { x, y: tf.oneHot(labels, 3).toFloat() };
-  });
-}
+const data = (n: number, seed: number) => threeBlobs(n, { spread: 1, noise: 0.3, seed });
 
 describe('callback(): trainwatch inside your own model.fit', () => {
   it('runs what a callback can see, says once what it cannot, and writes a run directory', async () => {
     const train = data(192, 4);
     const val = data(60, 5);
-    const model = tf.sequential({
-      layers: [
-        tf.layers.dense({
-          units: 16,
-          activation: 'relu',
-          inputShape: [6],
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-        }),
-        tf.layers.dense({
-          units: 3,
-          activation: 'softmax',
-          kernelInitializer: tf.initializers.randomNormal({ stddev: 0.05, seed: 2 }), // a calm start: loss near ln(3)
-        }),
-      ],
-    });
+    const model = userModel(true);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cb-')), 'run');
     const h = await model.fit(train.x, train.y, {

@@ -2,37 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, fit, tf } from '../src';
+import { threeBlobs, userModel } from './fixtures';
 
 const out = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-fit-')), 'run');
 
-/** A user's script: labels, one-hot through cast, an MLP, all made before trainwatch is called. */
-function userData(n = 192) {
-  const labels = tf.tensor1d(
-    Array.from({ length: n }, (_, i) => i % 3),
-    'int32',
-  );
-  const centers = tf.randomNormal([3, 6], 0, 3, 'float32', 3);
-  const x = tf.add(tf.gather(centers, labels), tf.randomNormal([n, 6], 0, 1, 'float32', 4));
-  const y = tf.oneHot(labels, 3).toFloat();
-  return { x, y };
-}
-function userModel() {
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({
-        units: 16,
-        activation: 'relu',
-        inputShape: [6],
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-      }),
-      tf.layers.dense({
-        units: 3,
-        activation: 'softmax',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-      }),
-    ],
-  });
-}
+const userData = (n = 192) => threeBlobs(n, { spread: 3, noise: 1, seed: 4 });
 
 describe('fit(model, x, y, options)', () => {
   it('trains a model and tensors made before the call (on cpu), leaves them usable, writes the report', async () => {

@@ -47,3 +47,42 @@ describe('an interceptor that returns something the core cannot apply', () => {
     expect(r.summary.final['loss']).toBeCloseTo(plain.summary.final['loss']!, 6);
   });
 });
+
+describe('a listener that disposes what it was lent', () => {
+  const disposer = (
+    name: string,
+    what: (
+      e: { inputs: tf.Tensor; grads: tf.NamedTensorMap },
+      model: { weights: { read(): tf.Tensor }[] },
+    ) => tf.Tensor,
+  ) =>
+    definePlugin({
+      name,
+      setup: (ctx) =>
+        void ctx.bus.on('grads:computed', (e) => {
+          if (e.step === 1) what(e, ctx.model as never).dispose();
+        }),
+    });
+
+  it.each([
+    ['an input batch', 'a lent tensor', (e: { inputs: tf.Tensor }) => e.inputs],
+    ['a gradient', 'a lent tensor', (e: { grads: tf.NamedTensorMap }) => Object.values(e.grads)[0]!],
+    [
+      'a model weight',
+      'a model weight',
+      (_e: unknown, m: { weights: { read(): tf.Tensor }[] }) => m.weights[0]!.read(),
+    ],
+  ])('%s: the run fails with a reason naming the plugin and the event', async (_what, kind, pick) => {
+    const r = await runWith({
+      task: blobs,
+      taskOptions: { n: 96 },
+      training: { epochs: 1 },
+      plugins: [{ plugin: disposer('careless', pick as never) }],
+    });
+    expect(r.status).toBe('failed');
+    expect(r.reason).toBe(
+      `careless disposed ${kind} in its "grads:computed" listener: event tensors are lent (clone what you keep) and the weights are the run's`,
+    );
+    expect(r.summary.steps).toBe(1);
+  });
+});

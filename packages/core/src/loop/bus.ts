@@ -41,6 +41,16 @@ export class EventBus {
    */
   listenerTimeoutMs = Number(process.env['TRAINWATCH_LISTENER_TIMEOUT_MS'] ?? 600_000);
 
+  private check: ((owner: string, event: EventName) => void) | undefined;
+
+  /**
+   * A check run after each synchronous listener returns (the loop uses it to catch a listener
+   * that disposed a lent tensor or a model weight, naming it); it throws to report that listener.
+   */
+  setListenerCheck(check: ((owner: string, event: EventName) => void) | undefined): void {
+    this.check = check;
+  }
+
   setErrorHandler(handler: ListenerErrorHandler): void {
     this.onError = handler;
   }
@@ -121,6 +131,7 @@ export class EventBus {
       let result: unknown;
       try {
         result = e.fn(payload);
+        if (this.check && SYNC_EVENTS.has(event)) this.check(e.owner, event);
       } catch (err) {
         this.onError(e.owner, event, err);
         continue;

@@ -8,6 +8,7 @@ import type { InterceptorChain, InterceptionResult } from './interception';
 import { epochOrder, epochShape, nextBatch } from './batches';
 import { StepReadback } from './readback';
 import { maybeYield } from './event-loop';
+import { disposalCheck } from './disposal-check';
 import type { RunControl } from './run-control';
 import { createStepProbe, type ProbeTarget } from './step-probe';
 import { accuracy, type LossFn } from '../train/losses';
@@ -54,7 +55,6 @@ export class Trainer {
   private target: ProbeTarget | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
-  private stopIsCompletion = false;
 
   constructor(private readonly o: TrainerOptions) {
     if (o.model.outputs.length !== 1) {
@@ -116,7 +116,7 @@ export class Trainer {
         if (batches === this.stepsPerEpoch) this.completedEpochs++;
       }
       if (o.control.stopReason !== undefined) {
-        status = this.stopIsCompletion ? 'completed' : 'stopped';
+        status = o.control.stopIsCompletion ? 'completed' : 'stopped';
         reason = o.control.stopReason;
       }
     } catch (e) {
@@ -163,16 +163,7 @@ export class Trainer {
   }
 
   private checkStop(): boolean {
-    const { control, signal, maxSteps } = this.o;
-    if (control.fatal !== undefined) throw control.fatal;
-    if (signal?.aborted && control.stopReason === undefined) {
-      control.requestStop(typeof signal.reason === 'string' ? signal.reason : 'aborted');
-    }
-    if (maxSteps !== undefined && this.step >= maxSteps && control.stopReason === undefined) {
-      control.requestStop(`max steps (${maxSteps}) reached`);
-      this.stopIsCompletion = true;
-    }
-    return control.stopReason !== undefined;
+    return this.o.control.check(this.o.signal, this.o.maxSteps, this.step);
   }
 
   private async emit<E extends EventName>(event: E, payload: TrainEvents[E]): Promise<void> {
@@ -181,10 +172,15 @@ export class Trainer {
   }
 
   /** Sync dispatch for events that lend tensors; listeners' scratch tensors are freed by tidy. */
-  private lend<E extends EventName>(event: E, payload: TrainEvents[E]): void {
-    tf.tidy(() => {
-      this.o.bus.emit(event, payload);
-    });
+  private lend<E extends EventName>(event: E, payload: TrainEvents[E], lent: readonly tf.Tensor[] = []): void {
+    this.o.bus.setListenerCheck(disposalCheck(event, lent, this.variables, this.o.control));
+    try {
+      tf.tidy(() => {
+        this.o.bus.emit(event, payload);
+      });
+    } finally {
+      this.o.bus.setListenerCheck(undefined);
+    }
     if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
   }
 
@@ -229,19 +225,28 @@ export class Trainer {
       held.push(loss, ...Object.values(grads), ...(acts.length > 0 ? acts : [preds!]));
       if (capture) {
         const activations = capture.layers.map((l, i) => ({ ...l, output: acts[i]! }));
-        this.lend('forward:end', { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback });
+        const lent = [xb, yb, preds!, ...acts];
+        this.lend(
+          'forward:end',
+          { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback },
+          lent,
+        );
       }
-      this.lend('grads:computed', {
-        step,
-        epoch,
-        inputs: xb,
-        labels: yb,
-        loss,
-        grads,
-        params: this.params,
-        readback,
-        probe: createStepProbe(this.probeTarget(), xb, yb),
-      });
+      this.lend(
+        'grads:computed',
+        {
+          step,
+          epoch,
+          inputs: xb,
+          labels: yb,
+          loss,
+          grads,
+          params: this.params,
+          readback,
+          probe: createStepProbe(this.probeTarget(), xb, yb),
+        },
+        [xb, yb, loss, ...Object.values(grads)],
+      );
 
       // The step's one readback: loss, metrics and whatever listeners asked for.
       const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;

@@ -50,7 +50,11 @@ export function disposeTask(instance: TaskInstance | undefined): void {
     return;
   }
   // Defensive: a task's create may have returned something malformed (the run reported it).
-  instance.model?.dispose?.();
+  try {
+    instance.model?.dispose?.();
+  } catch {
+    // A plugin disposed one of its weights: the run already failed naming it; free the rest.
+  }
   const data = [instance.train, instance.validation].filter((d): d is TensorDataset => !!d && !isBatchSource(d));
   tf.dispose(data.flatMap((d) => [d.x, d.y]).filter((t) => t instanceof tf.Tensor));
   if (typeof instance.dispose === 'function') instance.dispose();

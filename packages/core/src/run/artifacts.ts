@@ -19,8 +19,14 @@ export interface ArtifactWriter {
 /** Atomic write: readers never see a half-written file, and a crash leaves the previous version. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A full disk must not leave half-written temp files behind.
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** JSON with non-finite numbers kept readable: NaN and ±Infinity become strings, not `null`. */

@@ -44,6 +44,8 @@ export class EventRecorder {
   constructor(
     readonly file: string,
     bus: EventBus,
+    /** Called once if a write fails (a full disk): recording stops, what was written stays. */
+    private readonly onWriteError: (error: unknown, file: string) => void = () => {},
   ) {
     this.fd = fs.openSync(file, 'a');
     process.on('exit', this.onExit);
@@ -68,7 +70,16 @@ export class EventRecorder {
 
   flush(): void {
     if (this.lines.length === 0 || this.fd < 0) return;
-    fs.writeSync(this.fd, `${this.lines.join('\n')}\n`);
+    try {
+      fs.writeSync(this.fd, `${this.lines.join('\n')}\n`);
+    } catch (e) {
+      // Stop recording (every line after this one would fail too) and say so once.
+      this.lines = [];
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      this.onWriteError(e, this.file);
+      return;
+    }
     this.lines = [];
     this.lastFlush = performance.now();
   }

@@ -20,6 +20,8 @@ export class FindingLog {
     runDir: string,
     private readonly bus: EventBus,
     private readonly here: RunPosition,
+    /** Called when `findings.json` cannot be written (a full disk); the findings stay in memory. */
+    private readonly onWriteError: (error: unknown, file: string) => void = () => {},
   ) {
     this.file = path.join(runDir, 'findings.json');
     this.save();
@@ -41,7 +43,11 @@ export class FindingLog {
   }
 
   save(): void {
-    writeFileAtomic(this.file, `${toJson(this.findings, 2)}\n`);
+    try {
+      writeFileAtomic(this.file, `${toJson(this.findings, 2)}\n`);
+    } catch (e) {
+      this.onWriteError(e, this.file);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { InterceptorChain } from '../loop/interception';
 import { RunControl } from '../loop/run-control';
 import { Trainer } from '../loop/trainer';
 import { makeOptimizer, resolveLoss } from '../train/losses';
-import { errorMessage } from '../util/errors';
+import { errorMessage, TrainwatchError } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
@@ -71,7 +71,13 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   const control = new RunControl();
   let trainer: Trainer | undefined;
   const here = () => ({ step: trainer?.step ?? 0, epoch: trainer?.epoch ?? 0 });
-  const findings = new FindingLog(runDir, bus, here);
+  // A run whose files cannot be written (a full disk) ends at once as failed, keeping what was written.
+  const writeFailed = (error: unknown, file: string) =>
+    void (control.fatal ??= new TrainwatchError(
+      'io-error',
+      `cannot write ${path.basename(file)}: ${errorMessage(error)}; what was written is kept (free space, then trainwatch report ${runDir})`,
+    ));
+  const findings = new FindingLog(runDir, bus, here, writeFailed);
   const pluginFailed = pluginFailureHandler({
     log: createLogger('trainwatch', sink),
     bus,
@@ -81,7 +87,9 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     fatal: (err) => (control.fatal ??= err),
   });
   bus.setErrorHandler(pluginFailed);
-  const recorder = config.output.events ? new EventRecorder(path.join(runDir, 'events.jsonl'), bus) : undefined;
+  const recorder = config.output.events
+    ? new EventRecorder(path.join(runDir, 'events.jsonl'), bus, writeFailed)
+    : undefined;
   req.onBus?.(bus);
 
   let instance: TaskInstance | undefined;
@@ -194,5 +202,5 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   // The task's own optimizer is the caller's when the instance is borrowed.
   if (!(instance?.borrowed && instance.optimizer === optimizer)) optimizer?.dispose();
   if (callerBackend && callerBackend !== backend.name) await tf.setBackend(callerBackend);
-  return { status: end.status, reason: end.reason, runDir, summary, findings: findings.findings };
+  return { status: summary.status, reason: summary.reason, runDir, summary, findings: findings.findings };
 }

@@ -6,6 +6,7 @@ import { kernelGapReport } from '../backend/wasm-kernels';
 import { countBySeverity, type Finding } from '../api/findings';
 import type { RunEndEvent, RunStatus } from '../loop/events';
 import { toJson, writeFileAtomic } from './artifacts';
+import { errorMessage } from '../util/errors';
 
 /** `summary.json`: how the run ended, what it reached and what it ran on. */
 export interface RunSummary {
@@ -59,6 +60,12 @@ export function writeSummary(o: {
     endedAt: new Date().toISOString(),
     runDir: o.runDir,
   };
-  writeFileAtomic(path.join(o.runDir, 'summary.json'), `${toJson(summary, 2)}\n`);
+  try {
+    writeFileAtomic(path.join(o.runDir, 'summary.json'), `${toJson(summary, 2)}\n`);
+  } catch (e) {
+    // The run is over either way: say why the file is missing instead of throwing its outcome away.
+    summary.status = 'failed';
+    summary.reason = `cannot write summary.json: ${errorMessage(e)}; events.jsonl and findings.json keep what was written (free space, then trainwatch report ${o.runDir})`;
+  }
   return summary;
 }

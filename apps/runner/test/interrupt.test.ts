@@ -165,3 +165,37 @@ module.exports = core.definePlugin({ name: 'long-eval', setup(ctx) {
     });
   }, 60_000);
 });
+
+describe('SIGKILL at any moment', () => {
+  const ending = `module.exports = require(${JSON.stringify(path.join(ROOT, 'packages/core'))}).definePlugin({ name: 'slow-end',
+    setup(ctx) { ctx.bus.on('run:end', () => { process.stderr.write('ending\\n'); return new Promise((r) => setTimeout(r, 30000)); }); } });`;
+
+  it.each([
+    ['after the first step', 1, false],
+    ['a few steps in', 4, false],
+    ['mid-epoch', 12, false],
+    ['after an epoch end', 16, false],
+    ['while the run is ending', 3, true],
+  ])(
+    '%s: the files stay readable and `trainwatch report` rebuilds the run',
+    async (_when, steps, atEnd) => {
+      const out = path.join(tmpDir(), 'run');
+      const run = atEnd ? startRun(out, steps, { 'slow-end.js': ending }) : startRun(out, steps);
+      await run.ready;
+      if (atEnd) {
+        run.child.kill('SIGINT'); // a graceful stop reaches run:end, where the plugin lingers
+        while (!run.stderr().includes('ending')) await new Promise((r) => setTimeout(r, 20));
+      }
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const lines = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').split('\n').filter(Boolean);
+      expect(() => lines.slice(0, -1).forEach((l) => JSON.parse(l))).not.toThrow();
+      expect(Array.isArray(readJson(path.join(out, 'findings.json')))).toBe(true);
+      expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      const r = spawnSync(process.execPath, [BIN, 'report', out], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/trainwatch report/);
+    },
+    60_000,
+  );
+});

@@ -49,3 +49,20 @@ module.exports = require(${CORE}).definePlugin({ name: 'ticker', setup() { setIn
     expect(r.stdout).toMatch(/completed: max steps \(2\) reached/);
   });
 });
+
+describe('validate sets everything up without training', () => {
+  it('a plugin listening to an unknown event is caught by validate (exit 2, named by path), and no run directory is left', () => {
+    const source = `module.exports = require(${CORE}).definePlugin({ name: 'typo', setup(ctx) { ctx.bus.on('batch:ended', () => {}); } });`;
+    const r = cliWith('typo.js', source, ['validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plugins\[0\]: plugin "typo" failed in setup: unknown event "batch:ended"/);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it('a healthy config still validates', () => {
+    const source = `module.exports = require(${CORE}).definePlugin({ name: 'fine', setup(ctx) { ctx.bus.on('batch:end', () => {}); } });`;
+    const r = cliWith('fine.js', source, ['validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/OK \(task mnist-mlp, plugins: fine\)/);
+  });
+});

@@ -35,6 +35,8 @@ export interface ResolvedConfig {
   taskOptions: Record<string, unknown>;
   /** Enabled plugins, config order, with the config entry's order override. */
   plugins: PluginUse[];
+  /** Each enabled plugin's index in the config's `plugins` (for problems named by path). */
+  pluginIndex: number[];
 }
 
 function parseJson(file: string): unknown {
@@ -94,6 +96,7 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
   }
 
   const plugins: PluginUse[] = [];
+  const pluginIndex: number[] = [];
   const entries = Array.isArray(config.plugins) ? config.plugins : [];
   for (const [i, entry] of entries.entries()) {
     const at = `plugins[${i}]`;
@@ -104,12 +107,15 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
       resolvePaths(plugin.schema, v.options, baseDir);
       if (entry.options === undefined) entry.options = v.options;
       all.push(...v.issues);
-      if (entry.enabled !== false) plugins.push({ plugin, options: v.options, order: entry.order });
+      if (entry.enabled !== false) {
+        plugins.push({ plugin, options: v.options, order: entry.order });
+        pluginIndex.push(i);
+      }
     } catch (e) {
       if (!(e instanceof LoadError)) throw e;
       all.push({ path: `${at}.use`, message: e.message });
     }
   }
   if (all.length > 0 || !task) throw new ConfigError(all);
-  return { file: abs, config, task, taskOptions, plugins };
+  return { file: abs, config, task, taskOptions, plugins, pluginIndex };
 }

@@ -37,6 +37,8 @@ export interface RunRequest {
   onBus?: (bus: EventBus) => void;
   /** Milliseconds clock plugins see as `ctx.clock` (default `performance.now`; tests pass a fake one). */
   clock?: () => number;
+  /** Set every plugin up (and dispose it) without training: what `trainwatch validate` checks. */
+  dryRun?: boolean;
 }
 
 /** How a run ended, where its files are, its summary and its findings. */
@@ -166,7 +168,9 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       }
     }
     if (control.fatal !== undefined) throw control.fatal;
-    end = await trainer.run();
+    end = req.dryRun
+      ? { status: 'completed', reason: 'dry run: plugins set up, nothing trained', step: 0, epoch: 0, wallMs: 0, final: {} }
+      : await trainer.run();
   } catch (e) {
     end = {
       status: 'failed',

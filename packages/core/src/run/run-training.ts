@@ -169,7 +169,14 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     }
     if (control.fatal !== undefined) throw control.fatal;
     end = req.dryRun
-      ? { status: 'completed', reason: 'dry run: plugins set up, nothing trained', step: 0, epoch: 0, wallMs: 0, final: {} }
+      ? {
+          status: 'completed',
+          reason: 'dry run: plugins set up, nothing trained',
+          step: 0,
+          epoch: 0,
+          wallMs: 0,
+          final: {},
+        }
       : await trainer.run();
   } catch (e) {
     end = {

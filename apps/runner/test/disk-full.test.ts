@@ -42,4 +42,18 @@ describeDisk('a full disk', () => {
     expect(lines.length).toBeGreaterThan(10);
     expect(() => lines.slice(0, -1).forEach((l) => JSON.parse(l))).not.toThrow();
   }, 120_000);
+
+  it('a read-only folder: exit 2, one line naming it', async () => {
+    const ro = tmpDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { stdio: 'ignore' });
+    try {
+      const config = writeConfig({ task: { use: 'mnist-mlp', options: { limit: 200 } } });
+      const r = await cli('run', config, '--out', path.join(ro, 'run'), '--quiet');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cannot make run directory .*run: EROFS/);
+      expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    } finally {
+      execFileSync('umount', [ro], { stdio: 'ignore' });
+    }
+  });
 });

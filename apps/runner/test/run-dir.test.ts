@@ -24,4 +24,14 @@ describe('trainwatch run --out', () => {
     expect(r.stderr).toMatch(/file is a file, not a folder/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('a config that starts with a byte-order mark (as Windows editors write) is read', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      `\uFEFF${JSON.stringify({ task: { use: 'mnist-mlp', options: { limit: 200 } } })}`,
+    );
+    const r = await cli('validate', path.join(dir, 'config.json'));
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  });
 });

@@ -138,41 +138,59 @@ module.exports = core.definePlugin({ name: 'long-eval', setup(ctx) {
       process.execPath,
       [
         '-e',
-        `const c = require('child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'run', config, '--out', out, '--quiet'])}, { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`,
+        `const c = require('child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'run', config, '--out', out, '--quiet'])}, { stdio: 'ignore' }); process.stdout.write(String(c.pid) + '\\n'); setInterval(() => {}, 1000);`,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
     );
-    // The child's pid: the first line of digits the wrapper prints.
+    // The child's pid: the first line of digits the wrapper prints (written plainly: under nx,
+    // FORCE_COLOR makes console.log colour a number).
     let printed = '';
-    const pid = await new Promise<number>((resolve) =>
-      wrapper.stdout.on('data', (d: Buffer) => {
-        printed += d.toString();
-        const m = /^(\d+)$/m.exec(printed);
-        if (m) resolve(Number(m[1]));
-      }),
-    );
-    // Training has begun (a step is on disk) before the wrapper goes away.
-    const events = path.join(out, 'events.jsonl');
-    while (!(fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"event":"batch:end"')))
-      await new Promise((r) => setTimeout(r, 50));
-    wrapper.kill('SIGKILL');
-    // The orphan notices within a second, finishes its step and writes every output.
-    const summary = path.join(out, 'summary.json');
-    const deadline = Date.now() + 30_000;
-    while (!fs.existsSync(summary) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(readJson(summary)).toMatchObject({ status: 'stopped', reason: 'terminated (SIGTERM)' });
-    // Gone, or a zombie waiting for an init that may never reap it: either way it stopped running.
-    const gone = () => {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return true;
+    let childPid: number | undefined;
+    try {
+      const pid = await new Promise<number>((resolve) =>
+        wrapper.stdout.on('data', (d: Buffer) => {
+          printed += d.toString();
+          const m = /^(\d+)$/m.exec(printed);
+          if (m) resolve((childPid = Number(m[1])));
+        }),
+      );
+      // Training has begun (a step is on disk) before the wrapper goes away.
+      const events = path.join(out, 'events.jsonl');
+      const started = Date.now() + 30_000;
+      while (
+        !(fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"event":"batch:end"')) &&
+        Date.now() < started
+      )
+        await new Promise((r) => setTimeout(r, 50));
+      wrapper.kill('SIGKILL');
+      // The orphan notices within a second, finishes its step and writes every output.
+      const summary = path.join(out, 'summary.json');
+      const deadline = Date.now() + 30_000;
+      while (!fs.existsSync(summary) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(readJson(summary)).toMatchObject({ status: 'stopped', reason: 'terminated (SIGTERM)' });
+      // Gone, or a zombie waiting for an init that may never reap it: either way it stopped running.
+      const gone = () => {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return true;
+        }
+        const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+        return / Z /.test(stat);
+      };
+      while (!gone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(gone()).toBe(true);
+    } finally {
+      // Never leave the wrapper (or the run) behind: a hung test would keep jest from exiting.
+      wrapper.kill('SIGKILL');
+      if (childPid !== undefined) {
+        try {
+          process.kill(childPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-      const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-      return / Z /.test(stat);
-    };
-    while (!gone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(gone()).toBe(true);
+    }
   }, 60_000);
 });
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as tf from '../backend/tf';
 import type { BackendInfo, BackendName } from '../backend/select-backend';
 import type { TrainwatchConfig } from '../config/schema';
-import type { Disposer, PluginUse } from '../api/plugin';
+import type { PluginUse } from '../api/plugin';
 import type { TaskInstance, TensorDataset } from '../api/task';
 import { EventBus } from '../loop/bus';
 import type { EventName, RunEndEvent, RunStatus, TrainEvents } from '../loop/events';
@@ -15,7 +15,7 @@ import { resolveLoss, type LossFn, type LossName } from '../train/losses';
 import { createLogger, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
-import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
+import { runState, setUpPlugins, taskView, tearDownPlugins, type PluginDisposers } from './plugin-context';
 import { claimRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
 
@@ -61,7 +61,7 @@ export class ObservedRun {
   };
   private readonly t0 = performance.now();
   private readonly startedAt = new Date();
-  private readonly disposers: { name: string; fn: Disposer }[] = [];
+  private disposers: PluginDisposers = [];
   private readonly unsubscribers: (() => void)[] = [];
   private readonly recorder: EventRecorder | undefined;
   private readonly failed: (plugin: string, event: string, error: unknown) => void;
@@ -142,14 +142,7 @@ export class ObservedRun {
           void (asked.get(plugin) ?? asked.set(plugin, new Set()).get(plugin)!).add(what),
       },
     };
-    for (const { plugin, options } of sortPlugins(req.plugins)) {
-      try {
-        const dispose = await plugin.setup(pluginContext(plugin.name, options ?? {}, sources));
-        if (typeof dispose === 'function') this.disposers.push({ name: plugin.name, fn: dispose });
-      } catch (e) {
-        this.failed(plugin.name, 'setup', e);
-      }
-    }
+    this.disposers = await setUpPlugins(req.plugins, sources, this.failed);
     for (const [plugin, what] of asked) {
       this.findings.add(
         {
@@ -250,14 +243,7 @@ export class ObservedRun {
       final: p.metrics,
     };
     await this.emit('run:end', end).catch(() => {});
-    for (const { name, fn } of this.disposers.reverse()) {
-      try {
-        await fn();
-      } catch (e) {
-        this.failed(name, 'dispose', e);
-      }
-    }
-    for (const off of this.unsubscribers) off();
+    await tearDownPlugins(this.disposers, this.unsubscribers, this.failed);
     this.recorder?.close();
     this.findings.save();
     const backend: BackendInfo = { requested: 'auto', name: tf.getBackend() as BackendName, skipped: [] };

@@ -2,7 +2,7 @@ import type * as tf from '../backend/tf';
 import type { TrainingConfig } from '../config/schema';
 import { FindingGate } from '../api/finding-gate';
 import { readOnlyView } from '../api/read-only';
-import type { PluginContext, PluginOrder, PluginUse, RunState, TaskView } from '../api/plugin';
+import type { Disposer, PluginContext, PluginOrder, PluginUse, RunState, TaskView } from '../api/plugin';
 import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
 import type { EventBus } from '../loop/bus';
 import type { EventName } from '../loop/events';
@@ -173,4 +173,44 @@ function restoreWeights(model: tf.LayersModel, weights: Readonly<tf.NamedTensorM
       );
   }
   for (const [name, t] of Object.entries(weights)) byName.get(name)!.assign(t);
+}
+
+/** What a plugin's `setup` returned, to be called at the end of the run. */
+export type PluginDisposers = { name: string; fn: Disposer }[];
+
+/** A failure inside a plugin, by plugin and phase (the run's plugin-error policy). */
+type Failed = (plugin: string, event: string, error: unknown) => void;
+
+/** Sets every plugin up in its declared order; a throwing setup is that plugin's error, and the next one runs. */
+export async function setUpPlugins(
+  plugins: readonly PluginUse[],
+  s: ContextSources,
+  failed: Failed,
+): Promise<PluginDisposers> {
+  const disposers: PluginDisposers = [];
+  for (const { plugin, options } of sortPlugins(plugins)) {
+    try {
+      const dispose = await plugin.setup(pluginContext(plugin.name, options ?? {}, s));
+      if (typeof dispose === 'function') disposers.push({ name: plugin.name, fn: dispose });
+    } catch (e) {
+      failed(plugin.name, 'setup', e);
+    }
+  }
+  return disposers;
+}
+
+/** Runs the disposers in reverse setup order (also after a failure), then removes every plugin listener. */
+export async function tearDownPlugins(
+  disposers: PluginDisposers,
+  unsubscribers: readonly (() => void)[],
+  failed: Failed,
+): Promise<void> {
+  for (const { name, fn } of [...disposers].reverse()) {
+    try {
+      await fn();
+    } catch (e) {
+      failed(name, 'dispose', e);
+    }
+  }
+  for (const off of unsubscribers) off();
 }

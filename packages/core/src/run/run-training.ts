@@ -3,7 +3,7 @@ import * as tf from '../backend/tf';
 import { selectBackend } from '../backend/select-backend';
 import type { TrainwatchConfig } from '../config/schema';
 import type { Finding } from '../api/findings';
-import type { Disposer, PluginUse } from '../api/plugin';
+import type { PluginUse } from '../api/plugin';
 import { isBatchSource, type Task, type TaskInstance, type TensorDataset } from '../api/task';
 import { EventBus } from '../loop/bus';
 import type { RunEndEvent, RunStatus } from '../loop/events';
@@ -15,7 +15,7 @@ import { errorMessage, TrainwatchError } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
-import { pluginContext, runState, sortPlugins, taskView } from './plugin-context';
+import { runState, setUpPlugins, taskView, tearDownPlugins, type PluginDisposers } from './plugin-context';
 import { claimRunDir, defaultRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
 import { checkTaskInstance } from './task-check';
@@ -97,7 +97,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   let instance: TaskInstance | undefined;
   let optimizer: tf.Optimizer | undefined;
   const owned: tf.Tensor[] = [];
-  const disposers: { name: string; fn: Disposer }[] = [];
+  let disposers: PluginDisposers = [];
   const unsubscribers: (() => void)[] = [];
   let end: RunEndEvent;
   try {
@@ -159,14 +159,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       interceptors,
       unsubscribers,
     };
-    for (const { plugin, options } of sortPlugins(req.plugins)) {
-      try {
-        const dispose = await plugin.setup(pluginContext(plugin.name, options ?? {}, sources));
-        if (typeof dispose === 'function') disposers.push({ name: plugin.name, fn: dispose });
-      } catch (e) {
-        pluginFailed(plugin.name, 'setup', e);
-      }
-    }
+    disposers = await setUpPlugins(req.plugins, sources, pluginFailed);
     if (control.fatal !== undefined) throw control.fatal;
     end = req.dryRun
       ? {
@@ -189,14 +182,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     };
     await Promise.resolve(bus.emit('run:end', end)).catch(() => {});
   }
-  for (const { name, fn } of disposers.reverse()) {
-    try {
-      await fn();
-    } catch (e) {
-      pluginFailed(name, 'dispose', e);
-    }
-  }
-  for (const off of unsubscribers) off();
+  await tearDownPlugins(disposers, unsubscribers, pluginFailed);
   recorder?.close();
   findings.save();
   const summary = writeSummary({

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { LOSS_NAMES, tf, ConfigError, type LossFn, type LossName, type TensorDataset } from '@trainwatch/core';
 import { defaultRunDir, ObservedRun, validateConfig } from '@trainwatch/core/runner';
-import { writeReport } from '@trainwatch/report';
-import { cliLogSink } from '@trainwatch/runner';
+import { cliLogSink, writeOutputs } from '@trainwatch/runner';
 import { resolvePlugins, type PluginSpec } from './plugin-entries';
 
 /** `callback`'s options. */
@@ -123,13 +122,8 @@ class TrainwatchCallback extends tf.Callback {
     this.run = undefined;
     const reason = run.control.stopReason;
     const summary = await run.end(reason ? 'stopped' : 'completed', reason ?? 'model.fit finished');
-    if (this.o.report !== false) {
-      try {
-        writeReport(summary.runDir);
-      } catch (e) {
-        process.stderr.write(`trainwatch: could not write the report: ${(e as Error).message}\n`);
-      }
-    }
+    const io = { stdout: process.stdout, stderr: process.stderr };
+    writeOutputs(summary.runDir, { report: this.o.report !== false, tensorboard: false }, io);
   }
 }
 

@@ -14,8 +14,7 @@ import {
   type TensorDataset,
 } from '@trainwatch/core';
 import { runTraining, type RunSummary } from '@trainwatch/core/runner';
-import { writeReport, readRun, writeTensorboard } from '@trainwatch/report';
-import { attachDisplay, cliLogSink } from '@trainwatch/runner';
+import { attachDisplay, cliLogSink, writeOutputs } from '@trainwatch/runner';
 import { collect, isDataset, isTensor, type FitDataset } from './data';
 import { fitConfig, type FitOptions } from './fit-options';
 import { resolvePlugins } from './plugin-entries';
@@ -155,20 +154,11 @@ export async function fit(
         );
       },
     });
-    writeOutputs(result.runDir, config.output.report, config.output.tensorboard);
+    // The runner's own step: a report that cannot be written is said on stderr and never loses the run.
+    writeOutputs(result.runDir, config.output, { stdout: process.stdout, stderr: process.stderr });
     const { status, reason, findings, summary } = result;
     return { history, epoch: epochs, status, reason, runDir: result.runDir, findings, summary };
   } finally {
     tf.dispose(owned);
-  }
-}
-
-/** The report (and TensorBoard files): a failure here is logged and never loses the run. */
-function writeOutputs(runDir: string, report: boolean, tensorboard: boolean): void {
-  try {
-    if (report) writeReport(runDir);
-    if (tensorboard) writeTensorboard(readRun(runDir));
-  } catch (e) {
-    process.stderr.write(`trainwatch: could not write the report: ${(e as Error).message}\n`);
   }
 }

@@ -1,6 +1,7 @@
+import { tensorCounter } from '@trainwatch/core/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { definePlugin, tf } from '@trainwatch/core';
+import { tf } from '@trainwatch/core';
 import { watchedLayers } from '../src';
 import { layersWith, loud, mnistWith, monitored, seeded } from './helpers';
 
@@ -107,25 +108,17 @@ describe('activation-monitor on healthy runs', () => {
   );
 
   it('keeps the tensor count flat across steps', async () => {
-    const counts = new Map<number, number>();
-    const counter = definePlugin({
-      name: 'count',
-      order: 'post',
-      setup: (ctx) =>
-        void ctx.bus.on(
-          'batch:end',
-          (e) => void ((e.step === 40 || e.step === 70) && counts.set(e.step, tf.memory().numTensors)),
-        ),
-    });
+    const counter = tensorCounter([40, 70]);
     const before = tf.memory().numTensors;
     const r = await monitored({
       builtin: 'mnist-cnn',
       taskOptions: { limit: 1000 },
       training: { epochs: 6 },
-      extra: [{ plugin: counter, options: {} }],
+      extra: [counter.use],
     });
     expect(r.status).toBe('completed');
-    expect(counts.get(70)).toBe(counts.get(40));
+    expect(counter.at(70)).toBeDefined();
+    expect(counter.at(70)).toBe(counter.at(40));
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -4,3 +4,4 @@
  */
 export { runWith, type RunWithOptions } from './run/run-with';
 export type { RunResult } from './run/run-training';
+export { tensorCounter } from './run/tensor-counter';

@@ -1,6 +1,7 @@
+import { tensorCounter } from '@trainwatch/core/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { definePlugin, tf } from '@trainwatch/core';
+import { tf } from '@trainwatch/core';
 import { loadSnapshot } from '../src';
 import { codes, guarded, loud, mnistWith } from './helpers';
 
@@ -151,25 +152,17 @@ describe('gradient-guard actions', () => {
   });
 
   it('keeps the tensor count flat across steps (gradient checks included)', async () => {
-    const counts = new Map<number, number>();
-    const counter = definePlugin({
-      name: 'count',
-      order: 'post',
-      setup: (ctx) =>
-        void ctx.bus.on(
-          'batch:end',
-          (e) => void ((e.step === 10 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
-        ),
-    });
+    const counter = tensorCounter([10, 60]);
     const before = tf.memory().numTensors;
     const r = await guarded({
       taskOptions: { limit: 1000 },
       training: { epochs: 5 },
       guard: { gradientCheck: { mode: 'directional', steps: [0, 20] } },
-      extra: [{ plugin: counter, options: {} }],
+      extra: [counter.use],
     });
     expect(r.status).toBe('completed');
-    expect(counts.get(60)).toBe(counts.get(10));
+    expect(counter.at(60)).toBeDefined();
+    expect(counter.at(60)).toBe(counter.at(10));
     expect(tf.memory().numTensors).toBe(before);
   });
 });

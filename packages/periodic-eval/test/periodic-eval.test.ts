@@ -1,3 +1,4 @@
+import { tensorCounter } from '@trainwatch/core/testing';
 import * as path from 'node:path';
 import { definePlugin, loadModelFiles, tf, type TensorDataset } from '@trainwatch/core';
 import { evaluateDataset } from '../src';
@@ -162,25 +163,17 @@ describe('schedule, best weights, hygiene', () => {
   });
 
   it('keeps the tensor count flat across steps and evaluations', async () => {
-    const counts = new Map<number, number>();
-    const counter = definePlugin({
-      name: 'count',
-      order: 'post',
-      setup: (ctx) =>
-        void ctx.bus.on(
-          'batch:end',
-          (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
-        ),
-    });
+    const counter = tensorCounter([20, 60]);
     const before = tf.memory().numTensors;
     const r = await evaluated({
       taskOptions: { limit: 1000, hidden: [16], activation: 'relu' },
       training: { epochs: 6 },
       options: { everySteps: 5 },
-      extra: [{ plugin: counter, options: {} }],
+      extra: [counter.use],
     });
     expect(r.status).toBe('completed');
-    expect(counts.get(60)).toBe(counts.get(20));
+    expect(counter.at(60)).toBeDefined();
+    expect(counter.at(60)).toBe(counter.at(20));
     expect(tf.memory().numTensors).toBe(before);
   });
 

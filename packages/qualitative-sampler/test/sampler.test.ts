@@ -1,6 +1,7 @@
+import { tensorCounter } from '@trainwatch/core/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defineTask, definePlugin, tf, type TensorDataset } from '@trainwatch/core';
+import { defineTask, tf, type TensorDataset } from '@trainwatch/core';
 import { cmudictG2p, mnistMlp } from '@trainwatch/tasks';
 import { chooseProbes, decodePng, quadrant, readSampleHistory, sliceStats } from '../src';
 import { loud, sampled } from './helpers';
@@ -145,25 +146,17 @@ describe('qualitative-sampler on healthy runs', () => {
   }, 120_000);
 
   it('keeps the tensor count flat across steps and samplings', async () => {
-    const counts = new Map<number, number>();
-    const counter = definePlugin({
-      name: 'count',
-      order: 'post',
-      setup: (ctx) =>
-        void ctx.bus.on(
-          'batch:end',
-          (e) => void ((e.step === 20 || e.step === 60) && counts.set(e.step, tf.memory().numTensors)),
-        ),
-    });
+    const counter = tensorCounter([20, 60]);
     const before = tf.memory().numTensors;
     const r = await sampled({
       taskOptions: { ...mlp, limit: 1000 },
       training: { epochs: 6 },
       options: { every: 10 },
-      extra: [{ plugin: counter, options: {} }],
+      extra: [counter.use],
     });
     expect(r.status).toBe('completed');
-    expect(counts.get(60)).toBe(counts.get(20));
+    expect(counter.at(60)).toBeDefined();
+    expect(counter.at(60)).toBe(counter.at(20));
     expect(tf.memory().numTensors).toBe(before);
   });
 });

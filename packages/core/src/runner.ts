@@ -21,3 +21,4 @@ export { sortPlugins } from './run/plugin-context';
 export { disposeTask } from './run/task-data';
 export { ConfigSchema, TrainingSchema, OutputSchema, PluginEntrySchema, TaskEntrySchema } from './config/schema';
 export { validateConfig, validateAgainst, didYouMean, jsonPath } from './config/validate';
+export { within } from './util/within';

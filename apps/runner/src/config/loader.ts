@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage, isPlugin, isTask, type Plugin, type Task } from '@trainwatch/core';
-import { didYouMean } from '@trainwatch/core/runner';
+import { didYouMean, within } from '@trainwatch/core/runner';
 import { builtinTasks, demoTaskHint } from './builtin-tasks';
 
 /** A module that could not be loaded; `message` is the part after the config path. */
@@ -31,23 +31,12 @@ async function guarded(spec: string, load: () => Promise<unknown>): Promise<unkn
   process.exit = ((code?: number) => {
     throw new LoadError(`"${spec}" called process.exit(${code ?? ''}) while loading`);
   }) as typeof process.exit;
-  let timer: NodeJS.Timeout | undefined;
   const ms = LOAD_TIMEOUT_MS();
-  const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new LoadError(
-            `"${spec}" did not finish loading within ${ms / 1000} s (a top-level await that never settles?)`,
-          ),
-        ),
-      ms,
-    );
-  });
+  const hung = () =>
+    new LoadError(`"${spec}" did not finish loading within ${ms / 1000} s (a top-level await that never settles?)`);
   try {
-    return await Promise.race([load(), timeout]);
+    return await within(load(), ms, hung);
   } finally {
-    clearTimeout(timer);
     process.exit = exit;
   }
 }

@@ -1,6 +1,7 @@
 import EventEmitter from 'eventemitter3';
 import { EVENT_NAMES, SYNC_EVENTS, type EventName, type TrainEvents } from './events';
 import { TrainwatchError } from '../util/errors';
+import { within } from '../util/within';
 import { isFilter, type Filter } from './filters';
 
 /** A listener; may return a Promise on events that allow async listeners (see `SYNC_EVENTS`). */
@@ -150,7 +151,10 @@ export class EventBus {
         );
         continue;
       }
-      return settleWithin(result as PromiseLike<unknown>, this.listenerTimeoutMs, e.owner, event).then(
+      const ms = this.listenerTimeoutMs;
+      const hung = () =>
+        new TrainwatchError('plugin-error', `${e.owner}'s "${event}" listener did not settle within ${ms / 1000} s`);
+      return within(result as PromiseLike<unknown>, ms, hung).then(
         () => this.dispatch(event, payload, entries, i + 1, index, now),
         (err: unknown) => {
           this.onError(e.owner, event, err);
@@ -159,19 +163,4 @@ export class EventBus {
       );
     }
   }
-}
-
-/** `p`, or a rejection naming the listener once `ms` have passed (the timer keeps the process alive meanwhile: a pending promise alone does not). */
-function settleWithin(p: PromiseLike<unknown>, ms: number, owner: string, event: string): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_resolve, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TrainwatchError('plugin-error', `${owner}'s "${event}" listener did not settle within ${ms / 1000} s`),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }

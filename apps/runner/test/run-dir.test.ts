@@ -35,3 +35,21 @@ describe('trainwatch run --out', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });
+
+describe('an options value that is not an object', () => {
+  it('is said once, at its path', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        task: { use: 'mnist-mlp', options: null },
+        plugins: [{ use: 'gradient-guard', options: null }],
+      }),
+    );
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.includes('plugins[0].options'))).toHaveLength(1);
+    expect(r.stderr.split('\n').filter((l) => l.includes('task.options'))).toHaveLength(1);
+  });
+});

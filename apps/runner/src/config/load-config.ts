@@ -88,7 +88,8 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
       resolvePaths(task.schema, v.options, baseDir);
       taskOptions = v.options;
       if (config.task.options === undefined) config.task.options = v.options;
-      all.push(...v.issues);
+      // Options the config schema already refused (not an object) are not said twice.
+      if (!bad('task.options')) all.push(...v.issues);
     } catch (e) {
       if (!(e instanceof LoadError)) throw e;
       all.push({ path: 'task.use', message: e.message });
@@ -106,7 +107,7 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
       const v = validateOptions(plugin.schema, entry.options, `${at}.options`);
       resolvePaths(plugin.schema, v.options, baseDir);
       if (entry.options === undefined) entry.options = v.options;
-      all.push(...v.issues);
+      if (!bad(`${at}.options`)) all.push(...v.issues);
       if (entry.enabled !== false) {
         plugins.push({ plugin, options: v.options, order: entry.order });
         pluginIndex.push(i);

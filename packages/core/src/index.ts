@@ -82,3 +82,5 @@ export { cloneModel } from './train/clone-model';
 export { quickFit, type QuickFitOptions, type QuickFitResult } from './train/quick-fit';
 export { quickEvaluate } from './train/evaluate';
 export { buildCaptureModel, type CapturedLayer } from './loop/layer-capture';
+export { diagnose, type Diagnosis, type Cause, type CitedFinding } from './diagnosis/diagnose';
+export { CAUSE_RULES, type CauseRule } from './diagnosis/rules';

@@ -2,7 +2,7 @@ import * as tf from '../backend/tf';
 import type { EventBus } from './bus';
 import { buildCaptureModel, type CapturedLayer } from './layer-capture';
 import { describeParams } from './params';
-import { errorMessage, TrainwatchError } from '../util/errors';
+import { errorMessage, TaskProblem, TrainwatchError } from '../util/errors';
 import type { EventName, ParamInfo, RunEndEvent, RunStatus, TrainEvents } from './events';
 import type { InterceptorChain, InterceptionResult } from './interception';
 import { epochOrder, epochShape, nextBatch } from './batches';
@@ -11,7 +11,7 @@ import { maybeYield } from './event-loop';
 import { disposalCheck } from './disposal-check';
 import type { RunControl } from './run-control';
 import { createStepProbe, type ProbeTarget } from './step-probe';
-import { accuracy, type LossFn } from '../train/losses';
+import { accuracy, hasPenalties, withPenalties, type LossFn } from '../train/losses';
 import { quickEvaluate } from '../train/evaluate';
 import { createRng } from '../util/random';
 import type { BatchSource, TensorDataset } from '../api/task';
@@ -52,6 +52,7 @@ export class Trainer {
   readonly trainSize: number;
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
+  private readonly regularised: boolean;
   private target: ProbeTarget | undefined;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
@@ -65,8 +66,12 @@ export class Trainer {
     }
     ({ stepsPerEpoch: this.stepsPerEpoch, trainSize: this.trainSize } = epochShape(o.train, o.batchSize));
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
+    this.regularised = hasPenalties(o.model);
     if (this.variables.length === 0)
-      throw new TrainwatchError('task-error', 'the model has no trainable weights (every layer frozen?)');
+      throw new TaskProblem(
+        'no-trainable-weights',
+        'the model has no trainable weights (every layer frozen?): set trainable: true on the layers to train',
+      );
   }
 
   get elapsedMs(): number {
@@ -220,7 +225,7 @@ export class Trainer {
         } else {
           preds = tf.keep(o.model.apply(xb, { training: true }) as tf.Tensor);
         }
-        return o.loss(yb, preds);
+        return withPenalties(o.model, o.loss(yb, preds), this.regularised);
       }, this.variables);
       held.push(loss, ...Object.values(grads), ...(acts.length > 0 ? acts : [preds!]));
       if (capture) {

@@ -47,6 +47,7 @@ export function toJson(value: unknown, indent?: number): string {
 export const CORE_RECORDS: readonly string[] = [
   'events.jsonl',
   'findings.json',
+  'diagnosis.json',
   'summary.json',
   'config.json',
   'report.html',

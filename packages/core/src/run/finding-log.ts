@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { diagnose, writeDiagnosis, type Diagnosis } from '../diagnosis/diagnose';
 import { completeFinding, type Finding, type FindingInput } from '../api/findings';
 import type { EventBus } from '../loop/bus';
 import { errorMessage, PluginError } from '../util/errors';
@@ -40,6 +41,18 @@ export class FindingLog {
     const i = this.findings.indexOf(old);
     if (i >= 0) this.findings[i] = next;
     this.save();
+  }
+
+  /** Saves `findings.json`, then `diagnosis.json`: the findings read as ranked root causes. */
+  finish(checked: readonly string[]): Diagnosis {
+    this.save();
+    const d = diagnose(this.findings, checked);
+    try {
+      writeDiagnosis(path.dirname(this.file), d);
+    } catch (e) {
+      this.onWriteError(e, path.join(path.dirname(this.file), 'diagnosis.json'));
+    }
+    return d;
   }
 
   save(): void {

@@ -245,7 +245,7 @@ export class ObservedRun {
     await this.emit('run:end', end).catch(() => {});
     await tearDownPlugins(this.disposers, this.unsubscribers, this.failed);
     this.recorder?.close();
-    this.findings.save();
+    this.findings.finish(this.req.plugins.map((p) => p.plugin.name));
     const backend: BackendInfo = { requested: 'auto', name: tf.getBackend() as BackendName, skipped: [] };
     return writeSummary({
       runDir: this.runDir,

@@ -11,14 +11,15 @@ import { InterceptorChain } from '../loop/interception';
 import { RunControl } from '../loop/run-control';
 import { Trainer } from '../loop/trainer';
 import { makeOptimizer, resolveLoss } from '../train/losses';
-import { errorMessage, TrainwatchError } from '../util/errors';
+import { errorMessage, TaskProblem, TrainwatchError } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
+import type { Diagnosis } from '../diagnosis/diagnose';
 import { runState, setUpPlugins, taskView, tearDownPlugins, type PluginDisposers } from './plugin-context';
 import { claimRunDir, defaultRunDir } from './run-dir';
 import { writeSummary, type RunSummary } from './summary';
-import { checkTaskInstance } from './task-check';
+import { checkTaskInstance, CORE_PLUGIN, lossOutputMismatch, problemFinding } from './task-check';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
 
 /** Everything one run needs: the validated config, the task, the plugins, and where to write. */
@@ -48,6 +49,8 @@ export interface RunResult {
   runDir: string;
   summary: RunSummary;
   findings: Finding[];
+  /** The findings read as ranked root causes (also in `diagnosis.json`). */
+  diagnosis: Diagnosis;
 }
 
 /**
@@ -106,6 +109,8 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       log: createLogger(req.task.name, sink),
     });
     checkTaskInstance(req.task.name, instance);
+    const mismatch = lossOutputMismatch(instance);
+    if (mismatch) findings.add(mismatch, CORE_PLUGIN);
     // Tensors the task made before the backend was chosen are copied through their values.
     const adopted = onRunBackend(instance);
     owned.push(...adopted.copies);
@@ -172,6 +177,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
         }
       : await trainer.run();
   } catch (e) {
+    if (e instanceof TaskProblem) findings.add(problemFinding(e), CORE_PLUGIN);
     end = {
       status: 'failed',
       reason: errorMessage(e),
@@ -184,7 +190,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   }
   await tearDownPlugins(disposers, unsubscribers, pluginFailed);
   recorder?.close();
-  findings.save();
+  const diagnosis = findings.finish(req.plugins.map((p) => p.plugin.name));
   const summary = writeSummary({
     runDir,
     task: req.task.name,
@@ -199,5 +205,5 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   // The task's own optimizer is the caller's when the instance is borrowed.
   if (!(instance?.borrowed && instance.optimizer === optimizer)) optimizer?.dispose();
   if (callerBackend && callerBackend !== backend.name) await tf.setBackend(callerBackend);
-  return { status: summary.status, reason: summary.reason, runDir, summary, findings: findings.findings };
+  return { status: summary.status, reason: summary.reason, runDir, summary, findings: findings.findings, diagnosis };
 }

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { isBatchSource, type TaskInstance, type TensorDataset } from '../api/task';
-import { TrainwatchError } from '../util/errors';
+import { TaskProblem, TrainwatchError } from '../util/errors';
+import type { FindingInput } from '../api/findings';
 
 const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const fits = (want: readonly (number | null)[], got: readonly number[]) =>
@@ -55,8 +56,58 @@ function checkData(
       indices && typeof classes === 'number' && classes > 1
         ? `: the labels look like class indices; one-hot them (tf.oneHot(labels, ${classes}).toFloat()) or use the loss "sparseCategoricalCrossentropy"`
         : ": make the last layer's units match the labels, or the labels match the model";
-    fail(`the model outputs ${shape([null, ...output])} per batch but ${which}.y is ${shape(d.y.shape)}${hint}`);
+    throw new TaskProblem(
+      'label-shape-mismatch',
+      `task "${_name}": the model outputs ${shape([null, ...output])} per batch but ${which}.y is ${shape(d.y.shape)}${hint}`,
+      inst.model.layers.at(-1)?.name,
+    );
   }
   if (d.y.dtype !== 'float32' && typeof inst.loss === 'string' && /Crossentropy|CrossEntropy|Squared/.test(inst.loss))
     fail(`${which}.y is ${d.y.dtype}; the loss "${inst.loss}" needs float32 labels (.toFloat())`);
+}
+
+const PROBABILITIES = new Set(['softmax', 'sigmoid']);
+
+/**
+ * A loss that does not fit what the output layer produces: a cross-entropy on probabilities fed
+ * a linear or ReLU output, or `softmaxCrossEntropy` (which takes logits) fed probabilities. The loss
+ * still computes and the run "trains", so it is said as a finding on the output layer, not refused.
+ */
+export function lossOutputMismatch(inst: TaskInstance): FindingInput | undefined {
+  const last = inst.model.layers.at(-1);
+  if (!last || typeof inst.loss !== 'string') return undefined;
+  // A wrapper (TimeDistributed, Bidirectional) holds its layer's config one level down.
+  type Config = { activation?: unknown; layer?: { config?: Config } };
+  const config = last.getConfig() as Config;
+  const activation = config.activation ?? config.layer?.config?.activation;
+  if (typeof activation !== 'string') return undefined; // a layer without an activation: nothing to judge
+  const logits = inst.loss === 'softmaxCrossEntropy';
+  const wantsProbabilities = /Crossentropy$/.test(inst.loss);
+  const bad = logits ? PROBABILITIES.has(activation) : wantsProbabilities && !PROBABILITIES.has(activation);
+  if (!bad) return undefined;
+  return {
+    code: 'loss-output-mismatch',
+    severity: 'warn',
+    layer: last.name,
+    message: logits
+      ? `the loss "${inst.loss}" applies softmax to the outputs, but layer "${last.name}" already ends in ${activation}: softmax is applied twice and the gradients shrink`
+      : `the loss "${inst.loss}" takes probabilities, but layer "${last.name}" outputs ${activation} values (not a distribution)`,
+    evidence: { loss: inst.loss, activation, layer: last.name },
+    suggestion: logits
+      ? `Give "${last.name}" activation "linear" (logits), or use the loss "categoricalCrossentropy" with the ${activation}.`
+      : `Give "${last.name}" activation "${inst.loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax'}", or keep it linear and use the loss "softmaxCrossEntropy" (it takes logits).`,
+  };
+}
+
+/** Who reports the core's own findings (the task and model checks, the diagnosis). */
+export const CORE_PLUGIN = 'trainwatch';
+
+/** The finding a run that could not train records, so the diagnosis and the doctor show it. */
+export function problemFinding(e: TaskProblem): FindingInput {
+  return {
+    code: e.finding,
+    severity: 'error',
+    message: e.message,
+    ...(e.layer !== undefined ? { layer: e.layer } : {}),
+  };
 }

@@ -84,3 +84,15 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
       );
   }
 }
+
+/** Whether any layer has a regularisation penalty (kernelRegularizer, activityRegularizer...). */
+export function hasPenalties(model: tf.LayersModel): boolean {
+  // Per layer: the model's own calculateLosses() is empty until it has been applied once.
+  return model.layers.some((l) => l.losses.length > 0);
+}
+
+/** The data loss plus the layers' regularisation penalties, as Keras' fit trains on. */
+export function withPenalties(model: tf.LayersModel, data: tf.Scalar, regularised: boolean): tf.Scalar {
+  const penalties = regularised ? model.layers.flatMap((l) => l.calculateLosses()) : [];
+  return penalties.length > 0 ? (tf.addN([data, ...penalties]) as tf.Scalar) : data;
+}

@@ -27,6 +27,23 @@ export class TrainwatchError extends Error {
   }
 }
 
+/**
+ * A task or model that cannot train, said as a finding too: the run fails with this message and
+ * `findings.json` (and so the diagnosis and the doctor) holds it as an `error` finding with `finding` as code.
+ */
+export class TaskProblem extends TrainwatchError {
+  override readonly name = 'TaskProblem';
+  constructor(
+    /** The finding code (kebab-case), e.g. `no-trainable-weights`. */
+    readonly finding: string,
+    message: string,
+    /** The layer it is about, when there is one. */
+    readonly layer?: string,
+  ) {
+    super('task-error', message);
+  }
+}
+
 /** One problem in a config, addressed by its JSON path (e.g. `plugins[0].options.maxNorm`). */
 export interface ConfigIssue {
   path: string;

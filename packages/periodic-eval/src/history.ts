@@ -116,7 +116,10 @@ export class EvalHistory {
     const evalRises =
       last.slice(1).every((x) => x.evalLoss! > first.evalLoss! + this.o.minDelta) &&
       first.evalLoss! <= bestEval + 1e-12;
-    if (!trainFalls || !evalRises) return undefined;
+    // Overfitting is a generalisation gap: training loss below the held-out one, and a rise that is
+    // more than noise (2%). Both at chance, or a training loss held up by dropout, is something else.
+    const gap = p.trainLoss! < p.evalLoss! && p.evalLoss! > 1.02 * first.evalLoss!;
+    if (!trainFalls || !evalRises || !gap) return undefined;
     return this.once('overfitting', {
       code: 'overfitting',
       severity: 'warn',

@@ -10,6 +10,7 @@ import {
 import { evaluateDataset } from './dataset-eval';
 import { EvalHistory } from './history';
 import { PeriodicEvalOptions } from './options';
+import { pointOf, ProgressChecks } from './progress-checks';
 
 /** Why an evaluation ran. */
 export type Trigger = 'baseline' | 'steps' | 'minutes' | 'epoch' | 'final';
@@ -66,6 +67,9 @@ export const periodicEval = definePlugin({
     let lossNotDecreasingFired = false;
     const losses: number[] = [];
     let sinceEval: number[] = [];
+    const classes = ctx.model.outputs[0]!.shape.at(-1) ?? 0;
+    let baselineLoss: number | undefined;
+    const progress = new ProgressChecks({ classes, taskEvaluator: useTask }, (f) => ctx.report(f));
 
     const keepBest = () => {
       if (!o.restoreBest) return;
@@ -129,13 +133,15 @@ export const periodicEval = definePlugin({
           keepBest();
           if (o.saveBest) await saveModelFiles(ctx.model, ctx.artifacts.path('periodic-eval/best'));
         }
-        if (triggers.includes('baseline') && !useTask) initLoss(ctx, rec.metrics['loss']!, step);
+        if (triggers.includes('baseline') && !useTask) initLoss(ctx, (baselineLoss = rec.metrics['loss']!), step);
         for (const f of findings) {
           ctx.report(f);
           if (f.code === 'eval-stagnant' && o.stop)
             ctx.requestStop(`early stopping: ${history.metric} did not improve for ${o.patience} evaluations`);
         }
         checkLossTrend(step, improved);
+        if (!triggers.includes('baseline'))
+          progress.evaluation(pointOf(rec, step, value, improved, useTask), baselineLoss);
       } finally {
         busy = false;
       }
@@ -167,6 +173,7 @@ export const periodicEval = definePlugin({
     ctx.bus.on('batch:end', (e) => {
       losses.push(e.loss);
       if (losses.length > 2 * o.lossWindow) losses.shift();
+      progress.batch(e.step, e.loss, e.metrics['acc']);
       sinceEval.push(e.loss);
       const done = e.step + 1;
       const triggers: Trigger[] = [];
@@ -177,6 +184,7 @@ export const periodicEval = definePlugin({
     ctx.bus.on('epoch:end', (e) => (o.atEpochEnd ? run(['epoch'], e.step, e.epoch) : undefined));
     ctx.bus.on('run:end', async (e) => {
       if (o.final && e.status !== 'failed') await run(['final'], e.step, e.epoch);
+      if (e.status === 'completed') progress.end(e.step, baselineLoss);
       if (o.restoreBest && best && e.status !== 'failed') {
         ctx.restoreWeights(best);
         ctx.log.info(`restored the weights of the best evaluation (step ${history?.best?.step})`);
@@ -274,6 +282,7 @@ function initLoss(ctx: Ctx, loss: number, step: number): void {
     code: 'init-loss-unexpected',
     severity: 'warn',
     step,
+    layer: ctx.model.layers.at(-1)!.name,
     message: `initial loss ${loss.toPrecision(4)} is far from ln(${classes}) = ${expected.toPrecision(4)}, the cross-entropy of a model that starts by guessing uniformly`,
     evidence: { loss, expected, classes, relativeDifference: off, tolerance: ctx.options.initLoss.tolerance },
     suggestion:

@@ -1,10 +1,15 @@
-import { definePlugin, every, tf, toJson, type ForwardEndEvent } from '@trainwatch/core';
+import { definePlugin, every, tf, toJson, type FindingInput, type ForwardEndEvent } from '@trainwatch/core';
+import { driftSums, InputDrift, regionsFor } from './input-drift';
 import { ActivationMonitor } from './monitor';
 import { ActivationMonitorOptions } from './options';
 import { watchedLayers, type WatchedLayer } from './layers';
 import { layerStatsParts, parseLayerStats, type LayerStats, type StatsLayout } from './stats';
 
-const KEY = { layers: 'activation-monitor:layers', input: 'activation-monitor:input' };
+const KEY = {
+  layers: 'activation-monitor:layers',
+  input: 'activation-monitor:input',
+  drift: 'activation-monitor:drift',
+};
 
 /** Input statistics from the first measurements: min, max, mean, std. */
 export interface InputStats {
@@ -41,6 +46,7 @@ export const activationMonitor = definePlugin({
     // Integer ids (an Embedding first) are not features: their scale means nothing.
     const first = ctx.model.layers.find((l) => l.getClassName() !== 'InputLayer');
     const checkInputs = o.input.checks > 0 && first?.getClassName() !== 'Embedding';
+    let drift: { regions: NonNullable<ReturnType<typeof regionsFor>>; judge: InputDrift } | null | undefined;
 
     ctx.bus.on(
       'forward:end',
@@ -61,7 +67,15 @@ export const activationMonitor = definePlugin({
         if (parts.length > 0) e.readback(KEY.layers, tf.concat(parts));
         if (checkInputs && inputChecks < o.input.checks && e.inputs.dtype === 'float32') {
           const { mean, variance } = tf.moments(e.inputs);
-          e.readback(KEY.input, tf.stack([tf.min(e.inputs), tf.max(e.inputs), mean, tf.sqrt(variance)]));
+          const y = e.labels.toFloat();
+          e.readback(
+            KEY.input,
+            tf.stack([tf.min(e.inputs), tf.max(e.inputs), mean, tf.sqrt(variance), tf.min(y), tf.max(y)]),
+          );
+          const held = ctx.task.validation?.x;
+          const regions = drift === undefined && held ? regionsFor(e.inputs, ctx.task.hooks) : undefined;
+          drift ??= regions && held ? { regions, judge: new InputDrift(regions, held) } : null;
+          if (drift) e.readback(KEY.drift, driftSums(drift.regions, e.inputs));
         }
       },
       every(o.every),
@@ -81,6 +95,12 @@ export const activationMonitor = definePlugin({
       if (inp) {
         inputChecks++;
         input = { min: inp[0]!, max: inp[1]!, mean: inp[2]!, std: inp[3]! };
+        if (input.max - input.min <= 1e-12) ctx.reportOnce(constant('input', e.step, input.min));
+        if (inp[5]! - inp[4]! <= 1e-12) ctx.reportOnce(constant('targets', e.step, inp[4]!));
+        const sums = e.readback[KEY.drift];
+        if (sums && drift) drift.judge.add(sums);
+        const drifted = sums && drift && inputChecks === o.input.checks ? drift.judge.judge(e.step) : undefined;
+        if (drifted) ctx.report(drifted);
         if (isUnnormalized(input, o.input)) {
           ctx.reportOnce({
             code: 'unnormalized-input',
@@ -104,6 +124,24 @@ export const activationMonitor = definePlugin({
     });
   },
 });
+
+/** Every input (or every label / target) in a batch has one value: the data delivers no signal. */
+function constant(what: 'input' | 'targets', step: number, value: number): FindingInput {
+  return {
+    code: `constant-${what}`,
+    severity: 'warn',
+    step,
+    message:
+      what === 'input'
+        ? `every model input in the batch is ${value.toPrecision(3)}: the data pipeline delivers no signal`
+        : `every training target in the batch is ${value.toPrecision(3)}: the loss gives no learning signal`,
+    evidence: { value },
+    suggestion:
+      what === 'input'
+        ? 'Check the data code between loading and the model: a mask, a multiplication by 0, a wrong column.'
+        : 'Check what builds the targets: a constant reward (after a baseline it becomes 0), or labels overwritten.',
+  };
+}
 
 function isUnnormalized(s: InputStats, o: ActivationMonitorOptions['input']): boolean {
   return Math.max(Math.abs(s.min), Math.abs(s.max)) > o.maxAbs || Math.abs(s.mean) > o.maxMean || s.std > o.maxStd;

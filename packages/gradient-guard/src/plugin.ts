@@ -14,6 +14,7 @@ import type { CheckNumbers } from './layer-stats';
 import { GradientMonitor, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
 import { writeSnapshot } from './snapshot';
+import { symmetricLayers } from './symmetry';
 import { UpdateTracker } from './update-tracker';
 
 const KEY = { sums: 'gradient-guard:sums' };
@@ -72,6 +73,7 @@ export const gradientGuard = definePlugin({
     });
 
     ctx.bus.on('batch:end', (e) => updates.stepEnded(e.update.applied));
+    ctx.bus.on('run:begin', () => symmetricLayers(ctx.model as tf.LayersModel).forEach((f) => ctx.report(f)));
 
     ctx.interceptGradients((step) => {
       const all = step.readback[KEY.sums];

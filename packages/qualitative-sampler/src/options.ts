@@ -57,6 +57,20 @@ export const QualitativeSamplerOptions = Type.Object({
         '...with a two-proportion z score at least this (4: about 1 in 30,000 by chance, allowing for many slices)...',
     }),
     persist: Type.Integer({ minimum: 1, default: 2, description: '...at this many samplings in a row.' }),
+    warnRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.9,
+      description:
+        'A warning needs the slice "always wrong" (at least this often) while the rest of its family works (see maxRestRate); weaker patterns are info.',
+    }),
+    maxRestRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.35,
+      description:
+        '...and the rest of the family wrong at most this often (a model bad everywhere has no one bad slice).',
+    }),
     regions: Type.Boolean({
       default: true,
       description: 'For pictures: slice by the quadrant of the input’s centre of mass.',

@@ -47,7 +47,15 @@ export const qualitativeSampler = definePlugin({
   setup(ctx) {
     const o = ctx.options;
     const val = ctx.task.validation;
-    if (!val) throw new Error(`needs held-out data; task "${ctx.task.name}" has none (set training.validation.split)`);
+    if (!val) {
+      // A task with its own evaluator (a game) has no held-out examples to sample: a fact, not a failure.
+      ctx.report({
+        code: 'sampler-skipped',
+        severity: 'info',
+        message: `no held-out examples to sample: task "${ctx.task.name}" has none (set training.validation.split to sample some)`,
+      });
+      return undefined;
+    }
     const hooks = ctx.task.hooks;
     const n = Math.max(o.size, Math.min(val.x.shape[0]!, o.patterns.examples));
     const setN = Math.min(n, val.x.shape[0]!);
@@ -104,10 +112,9 @@ export const qualitativeSampler = definePlugin({
       );
       for (const r of records) ctx.artifacts.appendLine('qualitative-sampler/samples.jsonl', toJson(r));
       printTable(ctx, step, records);
-      for (const f of finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) =>
+      finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) =>
         describe(s, judged, classes ? name : undefined),
-      ))
-        ctx.report(f);
+      );
       if (afterFirstEpoch) checkConstant(step, records);
       if (classes) trackDisagreement(judged);
     }
@@ -190,6 +197,7 @@ export const qualitativeSampler = definePlugin({
     );
     ctx.bus.on('epoch:end', (e) => (o.atEpochEnd ? sample(e.step, e.epoch, true) : undefined));
     ctx.bus.on('run:end', () => {
+      for (const f of finder.settle()) ctx.report(f);
       const listed = [...streak.entries()].filter(([, s]) => s.count >= o.disagreement.samplings);
       if (listed.length === 0) return;
       const all = listed.map(([id, s]) => ({

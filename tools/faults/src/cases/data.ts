@@ -78,7 +78,7 @@ export const dataCases: FaultCase[] = [
         };
       },
     }),
-    expected: { cause: 'corrupted-class', codes: ['systematic-error', 'label-disagreement'], where: '3' },
+    expected: { cause: 'corrupted-slice', codes: ['systematic-error', 'label-disagreement'], where: '3' },
   },
   {
     name: 'damaging-augmentation',
@@ -115,7 +115,7 @@ export const dataCases: FaultCase[] = [
     taskOptions: { reward: 'constant' },
     expected: {
       cause: 'no-learning-signal',
-      codes: ['constant-behaviour', 'weights-not-updating', 'vanishing-gradient'],
+      codes: ['constant-targets', 'constant-behaviour', 'weights-not-updating', 'vanishing-gradient'],
     },
     fast: true,
   },
@@ -132,7 +132,10 @@ export const dataCases: FaultCase[] = [
     task: withTrainLabels('g2p-shuffled-targets', cmudictG2p, (y) => shuffled(y, 3)),
     taskOptions: G2P_SMALL,
     training: { batchSize: 64 },
-    expected: { cause: 'labels-misaligned', codes: ['labels-unlearnable', 'overfitting', 'loss-not-decreasing'] },
+    expected: {
+      cause: 'labels-misaligned',
+      codes: ['labels-unlearnable', 'constant-predictions', 'overfitting', 'loss-not-decreasing'],
+    },
   },
 ];
 

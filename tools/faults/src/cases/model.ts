@@ -114,7 +114,10 @@ export const modelCases: FaultCase[] = [
     category: 'regularisation',
     task: digitTask('dropout-too-strong', {
       model: (s) =>
-        mlp(s, { hidden: [64, 64], between: (i) => [tf.layers.dropout({ rate: 0.97, name: `dropout${i + 1}` })] }),
+        mlp(s, {
+          hidden: [64, 64],
+          between: (i) => [tf.layers.dropout({ rate: 0.97, seed: s + i, name: `dropout${i + 1}` })],
+        }),
     }),
     expected: { cause: 'regularisation-too-strong', codes: ['regularisation-too-strong'] },
   },

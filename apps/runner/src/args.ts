@@ -28,3 +28,10 @@ export function backendName(value: string): BackendFlag {
     throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${value}"`);
   return value as BackendFlag;
 }
+
+/** `--fail-on`: the lowest diagnosis severity that fails a completed run (as ESLint's --max-warnings). */
+export function failLevel(value: string): 'warn' | 'error' {
+  if (value !== 'warn' && value !== 'error')
+    throw new InvalidArgumentError(`--fail-on must be warn or error, got "${value}"`);
+  return value;
+}

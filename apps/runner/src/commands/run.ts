@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { runTraining } from '@trainwatch/core/runner';
-import { backendName, BACKENDS, integer, positiveInt, type BackendFlag } from '../args';
+import { backendName, BACKENDS, failLevel, integer, positiveInt, type BackendFlag } from '../args';
 import { loadConfig } from '../config/load-config';
-import { cliLogSink, EXIT, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
+import { cliLogSink, EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
 import { attachDisplay } from '../display/progress';
 import type { RegisterCommand } from './command';
 
@@ -14,6 +14,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   failFast?: boolean;
+  failOn?: 'warn' | 'error';
   tensorboard?: boolean;
 }
 
@@ -75,7 +76,7 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
     const tensorboard = flags.tensorboard === true || config.output.tensorboard;
     const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard }, io);
     printSummary(result, io, mode, outputs);
-    if (result.status === 'completed') return EXIT.completed;
+    if (result.status === 'completed') return failsOn(result.diagnosis, flags.failOn) ? EXIT.findings : EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
     if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
     return EXIT.stopped;
@@ -97,6 +98,11 @@ export const registerRun: RegisterCommand = (program, io, done) => {
     .option('--seed <n>', 'seed for batch order and initialisers', integer('--seed'))
     .option('--max-steps <n>', 'stop after n optimizer steps', positiveInt('--max-steps'))
     .option('--fail-fast', 'a plugin error fails the run')
+    .option(
+      '--fail-on <level>',
+      'exit 4 when the diagnosis names a cause at this level or above: warn or error',
+      failLevel,
+    )
     .option('--quiet', 'no progress output, only findings and the summary')
     .option('--json', 'one JSON line per event on stdout')
     .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')

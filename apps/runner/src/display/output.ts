@@ -1,10 +1,37 @@
 import * as path from 'node:path';
-import { type LogSink } from '@trainwatch/core';
+import { type Diagnosis, type LogSink } from '@trainwatch/core';
 import { countBySeverity, stderrSink, type RunResult } from '@trainwatch/core/runner';
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 
 /** Exit codes: documented in the README; scripts rely on them. */
-export const EXIT = { completed: 0, failed: 1, usage: 2, stopped: 3, interrupted: 130, terminated: 143 } as const;
+export const EXIT = {
+  completed: 0,
+  failed: 1,
+  usage: 2,
+  stopped: 3,
+  /** Completed, but the diagnosis names a cause at or above `--fail-on`. */
+  findings: 4,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+/** Whether the diagnosis names a cause at or above `level` (what `--fail-on` turns into exit code 4). */
+export function failsOn(d: Diagnosis, level: 'warn' | 'error' | undefined): boolean {
+  if (!level) return false;
+  return d.causes.some((c) => c.severity === 'error' || (level === 'warn' && c.severity === 'warn'));
+}
+
+/** The diagnosis as the terminal shows it first: the headline, then each cause with its fix. */
+export function formatDiagnosis(d: Diagnosis, max = 3): string {
+  if (d.causes.length === 0) return `diagnosis: ${d.headline}\n`;
+  const lines = d.causes.slice(0, max).map((c, i) => {
+    const where = c.layer ? ` [${c.layer}]` : '';
+    const folded = c.explains.length > 0 ? `\n       explains: ${c.explains.join(', ')}` : '';
+    return `  ${i + 1}. ${c.severity} ${c.id}${where} at step ${c.step} (confidence ${c.confidence.toFixed(2)}): ${c.title}\n     fix: ${c.fix}${folded}`;
+  });
+  const more = d.causes.length > max ? `\n  (${d.causes.length - max} more in diagnosis.json)` : '';
+  return `diagnosis: ${d.causes.length} root cause${d.causes.length === 1 ? '' : 's'}\n${lines.join('\n')}${more}\n`;
+}
 
 /** Where a command writes: the process's streams, or a test's. */
 export interface Io {
@@ -51,7 +78,8 @@ export function printSummary(result: RunResult, io: Io, mode: OutputMode, output
   const out = mode === 'json' ? io.stderr : io.stdout;
   const epochs = `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}`;
   out.write(
-    `\n${s.status}: ${s.reason}\n` +
+    `\n${formatDiagnosis(result.diagnosis)}` +
+      `${s.status}: ${s.reason}\n` +
       `  ${s.steps} steps, ${epochs} in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
       `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n${bySeverity}` +
       `  run directory: ${displayPath(s.runDir)}\n` +

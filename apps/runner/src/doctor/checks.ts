@@ -89,7 +89,8 @@ function checks(r: ResolvedConfig): Check[] {
         final: false,
         everySteps: 0,
         everyMinutes: 0,
-        evaluator: 'dataset',
+        // auto: a task with its own evaluator (a game, no held-out set) is judged by it, not refused.
+        evaluator: 'auto',
       }),
       owns: (f) => f.code === 'init-loss-unexpected',
     },
@@ -163,10 +164,12 @@ export async function doctor(
   const verdicts: Verdict[] = list.map((c) => {
     const mine = result.findings.filter((f) => f.plugin === c.plugin.name && (c.owns(f) || f.code === 'plugin-error'));
     const bad = mine.filter((f) => f.severity !== 'info');
+    // A check ran when it left its own finding (the probes always summarise); the initial-loss
+    // check says nothing when the loss is as expected, so its listener having run is the proof.
     const ran =
       c.check === 'input-independent baseline'
         ? result.findings.some((f) => f.code === 'overfit-probe-summary')
-        : mine.length > 0 || clock.has(c.plugin.name);
+        : mine.some(c.owns) || (c.check === 'initial loss' && clock.has(c.plugin.name));
     const result_: Verdict['result'] = bad.some((f) => f.severity === 'error')
       ? 'FAIL'
       : bad.length

@@ -34,12 +34,26 @@ export function derivedSimpler(
   const units = cfg.units ?? (last.outputShape as number[]).at(-1)!;
   const activation = (cfg.activation ?? 'linear') as 'softmax';
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
+  const outShape = (last.outputShape as number[]).slice(1);
+  const first = model.layers.find((l) => l.getClassName() !== 'InputLayer');
+  const embedding = first?.getClassName() === 'Embedding' ? (first.getConfig() as { inputDim: number }) : undefined;
   const build = (layers: tf.layers.Layer[]) => {
     const m = tf.sequential();
+    if (embedding) {
+      // Token ids (a sequence task): the same embedding, then per-position layers without context.
+      m.add(tf.layers.embedding({ inputDim: embedding.inputDim, outputDim: 16, inputShape: inShape }));
+      if (outShape.length === 1) m.add(tf.layers.flatten());
+    } else if (inShape.length > 1) m.add(tf.layers.flatten({ inputShape: inShape }));
     // Flatten only what is not flat already (Flatten needs rank >= 3 with the batch axis).
-    if (inShape.length > 1) m.add(tf.layers.flatten({ inputShape: inShape }));
     else m.add(tf.layers.inputLayer({ inputShape: inShape }));
     for (const l of layers) m.add(l);
+    // Sequence outputs from flat features: predict every position at once, then shape them.
+    if (!embedding && outShape.length > 1) {
+      m.pop();
+      m.add(tf.layers.dense({ units: outShape.reduce((a, b) => a * b, 1), kernelInitializer: init(4) }));
+      m.add(tf.layers.reshape({ targetShape: outShape }));
+      m.add(tf.layers.activation({ activation }));
+    }
     return m;
   };
   return [

@@ -170,7 +170,18 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ddd;
 .chip{display:inline-block;width:11px;text-align:center;font-size:10px}.chip.ok{color:#2ca02c}.chip.bad{color:#d62728}.sid{color:#999}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;font-size:13px}`;
 
-/** The whole page: findings first, then charts, samples and run facts. Everything inline; nothing loads from anywhere. */
+/** The diagnosis first: the headline, then each root cause with its fix and what it explains. */
+function diagnosisHtml(d: RunData): SafeHtml {
+  const dx = d.diagnosis;
+  if (!dx) return markup``;
+  const causes = dx.causes.map(
+    (c) =>
+      markup`<li class="finding ${c.severity}"><strong>${c.title}</strong>${c.layer ? markup` <code>${c.layer}</code>` : markup``} <small>${c.id} · step ${String(c.step)} · confidence ${c.confidence.toFixed(2)}</small><br>Fix: ${c.fix}${c.explains.length ? markup`<br><small>explains: ${c.explains.join(', ')}</small>` : markup``}</li>`,
+  );
+  return markup`<section id="diagnosis"><h2>Diagnosis</h2><p class="headline">${dx.headline}</p>${causes.length ? markup`<ol class="findings">${causes}</ol>` : markup``}</section>`;
+}
+
+/** The whole page: the diagnosis and findings first, then charts, samples and run facts. Everything inline; nothing loads from anywhere. */
 export function buildReportHtml(d: RunData): string {
   const charts = buildCharts(d);
   const st = runStatus(d);
@@ -197,6 +208,7 @@ ${trusted(STYLE)}</style></head>
 <h1>${title}</h1>
 <div><span class="status ${st.status}">${st.status}</span> ${st.reason}</div>
 ${banner}
+${diagnosisHtml(d)}
 <section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts)}</section>
 ${chartsHtml(charts)}
 ${samplesHtml(d)}

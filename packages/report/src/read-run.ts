@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from '@trainwatch/core';
+import type { Diagnosis, Finding } from '@trainwatch/core';
 
 /** Everything the report draws, read from a run directory's files (each one optional). */
 export interface RunData {
@@ -13,6 +13,8 @@ export interface RunData {
   steps: { step: number; loss: number; metrics: Record<string, number> }[];
   epochs: { epoch: number; step: number; train: Record<string, number>; val: Record<string, number> }[];
   findings: Finding[];
+  /** The diagnosis (diagnosis.json), when the run wrote one. */
+  diagnosis?: Diagnosis;
   gradients: {
     step: number;
     layers: { layer: string; grad: number; weight: number; gradToWeight: number; update?: number }[];
@@ -176,6 +178,11 @@ export function readRun(runDir: string): RunData {
       ...f,
       evidence: obj(f.evidence) ? f.evidence : {},
     }));
+  const diagnosis = readJson(runDir, at('diagnosis.json'));
+  data.diagnosis =
+    obj(diagnosis) && Array.isArray(diagnosis['causes']) && typeof diagnosis['headline'] === 'string'
+      ? (diagnosis as unknown as Diagnosis)
+      : undefined;
   const read = (...p: string[]) => readJsonl(runDir, at(...p), bad);
   data.gradients = keep(read('gradient-guard', 'series.jsonl'), (g) => stepped(g) && layered(g), bad) as never;
   const histogrammed = (a: Record<string, unknown>) =>

@@ -57,3 +57,12 @@ test('the rules are well formed: unique ids, confidences in (0, 1], kebab-case c
     expect(r.fix.length).toBeGreaterThan(10);
   }
 });
+
+test('docs/diagnosis.md lists every rule', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a test reading the repo's docs
+  const doc = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '../../../docs/diagnosis.md'),
+    'utf8',
+  ) as string;
+  for (const r of CAUSE_RULES) expect(doc).toContain(`\`${r.id}\``);
+});

@@ -10,7 +10,7 @@ import type { RunEndEvent, RunStatus } from '../loop/events';
 import { InterceptorChain } from '../loop/interception';
 import { RunControl } from '../loop/run-control';
 import { Trainer } from '../loop/trainer';
-import { makeOptimizer, resolveLoss } from '../train/losses';
+import { disposeOptimizer, makeOptimizer, resolveLoss } from '../train/losses';
 import { errorMessage, TaskProblem, TrainwatchError } from '../util/errors';
 import { createLogger, stderrSink, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
@@ -203,7 +203,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   disposeTask(instance);
   tf.dispose(owned);
   // The task's own optimizer is the caller's when the instance is borrowed.
-  if (!(instance?.borrowed && instance.optimizer === optimizer)) optimizer?.dispose();
+  if (optimizer && !(instance?.borrowed && instance.optimizer === optimizer)) disposeOptimizer(optimizer);
   if (callerBackend && callerBackend !== backend.name) await tf.setBackend(callerBackend);
   return { status: summary.status, reason: summary.reason, runDir, summary, findings: findings.findings, diagnosis };
 }

@@ -96,3 +96,13 @@ export function withPenalties(model: tf.LayersModel, data: tf.Scalar, regularise
   const penalties = regularised ? model.layers.flatMap((l) => l.calculateLosses()) : [];
   return penalties.length > 0 ? (tf.addN([data, ...penalties]) as tf.Scalar) : data;
 }
+
+/**
+ * Disposes an optimizer and everything it holds. tfjs 4.22's MomentumOptimizer.dispose() skips the
+ * learning-rate scalar its SGD base keeps, one tensor per run; it is freed here too.
+ */
+export function disposeOptimizer(o: tf.Optimizer): void {
+  o.dispose();
+  const c = (o as unknown as { c?: tf.Tensor }).c;
+  if (o instanceof tf.MomentumOptimizer && c && !c.isDisposed) c.dispose();
+}

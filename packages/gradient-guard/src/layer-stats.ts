@@ -47,8 +47,9 @@ export function layerStats(layers: readonly LayerGroup[], n: CheckNumbers): Laye
     const grad = norm(n.gradSq, g.vars);
     const weight = norm(n.weightSq, g.vars);
     const s: LayerStats = { layer: g.layer, grad, weight, gradToWeight: grad / Math.max(weight, 1e-12) };
-    if (n.updateSq && n.prevWeightSq)
-      s.update = norm(n.updateSq, g.vars) / Math.max(norm(n.prevWeightSq, g.vars), 1e-12);
+    // A layer whose weights are (still) about zero has no meaningful ratio: dividing by it gives 1e9.
+    const before = n.prevWeightSq ? norm(n.prevWeightSq, g.vars) : 0;
+    if (n.updateSq && before >= 1e-3) s.update = norm(n.updateSq, g.vars) / before;
     return s;
   });
 }

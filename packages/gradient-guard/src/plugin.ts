@@ -208,11 +208,13 @@ function runGradientCheck(
   if (failed.length === 0) {
     const clean = results.filter((r) => r.judged && r.trials.some((t) => t.verdict === 'agrees'));
     const atKink = results.filter((r) => r.judged && !clean.includes(r));
+    // "Passed" only when most variables were judged: a check that could judge few of them is inconclusive.
+    const passed = 2 * (clean.length + atKink.length) > results.length;
     ctx.report({
-      code: 'gradient-check-passed',
+      code: passed ? 'gradient-check-passed' : 'gradient-check-inconclusive',
       severity: 'info',
       step: e.step,
-      message: `finite-difference check (${mode}) agrees for ${clean.length} of ${results.length} variables (${atKink.length} consistent with a kink, ${results.length - clean.length - atKink.length} inconclusive); worst relative error ${Math.max(0, ...clean.map((r) => r.relError)).toExponential(1)}`,
+      message: `finite-difference check (${mode}) ${passed ? '' : 'inconclusive: '}agrees for ${clean.length} of ${results.length} variables (${atKink.length} consistent with a kink, ${results.length - clean.length - atKink.length} inconclusive); worst relative error ${Math.max(0, ...clean.map((r) => r.relError)).toExponential(1)}`,
       evidence: {
         mode,
         ms,

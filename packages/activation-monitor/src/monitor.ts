@@ -18,6 +18,8 @@ interface LayerHistory {
  * only when it gets clearly worse (the share grows by 20 points or reaches 100%).
  */
 export class ActivationMonitor {
+  /** Set once the model's inputs were measured: true when they are in a normal range (|x| <= 5). */
+  inputsInRange: boolean | undefined;
   private readonly layers = new Map<string, LayerHistory>();
   private readonly gate = new FindingGate();
   constructor(private readonly o: ActivationMonitorOptions) {}
@@ -98,8 +100,8 @@ export class ActivationMonitor {
         preMax: s.pre?.max,
         preStd: s.pre?.std,
       },
-      suggestion:
-        'Normalise the inputs (e.g. pixels / 255, or standardise), use smaller initial weights (Glorot/Xavier), add batch normalisation before the activation, or lower the learning rate.',
+      // Suggestions follow the evidence: inputs measured in a normal range are not the cause.
+      suggestion: `${this.inputsInRange ? '' : 'Normalise the inputs (e.g. pixels / 255, or standardise), '}${this.inputsInRange ? 'Use' : 'use'} smaller initial weights (Glorot/Xavier), add batch normalisation before the activation, or lower the learning rate.`,
     });
   }
 

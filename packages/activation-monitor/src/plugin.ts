@@ -95,6 +95,7 @@ export const activationMonitor = definePlugin({
       if (inp) {
         inputChecks++;
         input = { min: inp[0]!, max: inp[1]!, mean: inp[2]!, std: inp[3]! };
+        monitor.inputsInRange = Math.max(Math.abs(input.min), Math.abs(input.max)) <= 5;
         if (input.max - input.min <= 1e-12) ctx.reportOnce(constant('input', e.step, input.min));
         if (inp[5]! - inp[4]! <= 1e-12) ctx.reportOnce(constant('targets', e.step, inp[4]!));
         const sums = e.readback[KEY.drift];

@@ -155,7 +155,9 @@ export const periodicEval = definePlugin({
       const prev = meanVar(losses.slice(-2 * w, -w));
       const last = meanVar(losses.slice(-w));
       const z = (prev.m - last.m) / Math.sqrt((prev.v + last.v) / w || 1e-30);
-      flatRuns = z < 2 && !improved ? flatRuns + 1 : 0;
+      // A loss at its floor (a training set fitted) is done, not stalled.
+      const atFloor = last.m < 0.01 * (baselineLoss ?? Infinity) || Math.abs(last.m) < 1e-3;
+      flatRuns = z < 2 && !improved && !atFloor ? flatRuns + 1 : 0;
       if (flatRuns < 2) return;
       lossNotDecreasingFired = true;
       ctx.report({

@@ -100,7 +100,20 @@ export const overfitProbe = definePlugin({
           ctx.log.info(
             `tiny set of ${n}: loss ${r.initialLoss.toPrecision(3)} -> ${r.finalLoss.toPrecision(3)}${r.accuracy !== undefined ? `, accuracy ${(100 * r.accuracy).toFixed(0)}%` : ''} in ${r.steps} steps: ${r.fitted ? 'fitted' : 'NOT fitted'}`,
           );
-          if (!r.fitted) {
+          // Most of the way in the budget (loss down 70%+, 75%+ accuracy) is a net that learns, only slowly:
+          // a slow sequence model is not a bug, so it is said as a fact with the numbers.
+          const partial =
+            !r.fitted && r.finalLoss <= 0.3 * r.initialLoss && (r.accuracy === undefined || r.accuracy >= 0.75);
+          if (partial) {
+            ctx.report({
+              code: 'tiny-set-fitting-slowly',
+              severity: 'info',
+              step: 0,
+              message: `the tiny set of ${n} was not fitted in ${r.steps} steps but the model is learning it: loss ${r.initialLoss.toPrecision(3)} -> ${r.finalLoss.toPrecision(3)}${r.accuracy !== undefined ? `, training accuracy ${(100 * r.accuracy).toFixed(0)}%` : ''}`,
+              evidence: { ...r, curve: undefined },
+              suggestion: 'Give the probe more steps (options.steps) to see it fit completely.',
+            });
+          } else if (!r.fitted) {
             ctx.report({
               code: 'cannot-overfit-tiny-set',
               severity: 'error',

@@ -22,7 +22,8 @@ export const SimplerBaselineOptions = Type.Object({
   chanceMargin: Type.Number({
     minimum: 0,
     default: 0.1,
-    description: 'both-fail: every model’s accuracy is within this of chance (the largest class share).',
+    description:
+      'both-fail: every model’s accuracy is within this share of the room above chance (the largest class share, per position for sequences).',
   }),
 });
 

@@ -104,7 +104,7 @@ function checks(r: ResolvedConfig): Check[] {
       check: 'overfit tiny set',
       plugin: overfitProbe,
       options: fromConfig(overfitProbe, {}),
-      owns: (f) => f.code === 'cannot-overfit-tiny-set' || f.code === 'overfit-probe-summary',
+      owns: (f) => ['cannot-overfit-tiny-set', 'tiny-set-fitting-slowly', 'overfit-probe-summary'].includes(f.code),
     },
     {
       check: 'input-independent baseline',

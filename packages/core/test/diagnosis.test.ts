@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CAUSE_RULES, diagnose, type Finding } from '../src';
 
 const f = (code: string, o: Partial<Finding> = {}): Finding => ({
@@ -59,10 +61,6 @@ test('the rules are well formed: unique ids, confidences in (0, 1], kebab-case c
 });
 
 test('docs/diagnosis.md lists every rule', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a test reading the repo's docs
-  const doc = require('node:fs').readFileSync(
-    require('node:path').join(__dirname, '../../../docs/diagnosis.md'),
-    'utf8',
-  ) as string;
+  const doc = fs.readFileSync(path.join(__dirname, '../../../docs/diagnosis.md'), 'utf8');
   for (const r of CAUSE_RULES) expect(doc).toContain(`\`${r.id}\``);
 });

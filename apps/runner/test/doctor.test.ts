@@ -48,6 +48,58 @@ describe('trainwatch doctor', () => {
   }, 120_000);
 });
 
+describe('trainwatch doctor on tasks it used to fail', () => {
+  it('a game task (catch, no held-out set): no plugin-error, skipped checks say so, exit 0', async () => {
+    const out = path.join(tmpDir(), 'doctor');
+    const r = await cli('doctor', path.join(ROOT, 'examples/catch.json'), '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/diagnosis: no problem found/);
+    expect(r.stdout).toMatch(/overfit tiny set +skipped /);
+    const findings = readJson(path.join(out, 'findings.json')) as { code: string }[];
+    expect(findings.map((f) => f.code)).not.toContain('plugin-error');
+  }, 120_000);
+
+  it('a model with no trainable weights: the failure is printed and named, exit 1', async () => {
+    const task = `const { defineTask } = require(${CORE}); const { mnistMlp } = require(${TASKS});
+      module.exports = defineTask({ name: 'frozen', async create(o, ctx) {
+        const base = await mnistMlp.create({ validationFraction: 0.2, limit: 200, hidden: [8], activation: 'relu' }, ctx);
+        for (const l of base.model.layers) l.trainable = false;
+        return base;
+      } });`;
+    const file = writeConfig({ task: { use: './frozen.js' } }, { 'frozen.js': task });
+    const r = await cli('doctor', file, '--out', path.join(tmpDir(), 'doctor'), '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/1\. error no-trainable-weights/);
+    expect(r.stdout).toMatch(/the doctor's run failed: .*no trainable weights/);
+  }, 120_000);
+});
+
+describe('trainwatch run --fail-on', () => {
+  it('prints the diagnosis first and exits 4 when a warn cause stands; 0 without the flag', async () => {
+    const config = {
+      task: { use: 'mnist-mlp', options: { limit: 500, hidden: [16] } },
+      training: { epochs: 1, batchSize: 32, learningRate: 0.5 },
+      plugins: [{ use: 'gradient-guard' }, { use: 'periodic-eval' }],
+    };
+    const failing = await cli(
+      'run',
+      writeConfig(config),
+      '--out',
+      path.join(tmpDir(), 'a'),
+      '--quiet',
+      '--fail-on',
+      'warn',
+    );
+    expect(failing.code).toBe(4);
+    expect(failing.stdout).toMatch(/diagnosis: 1 root cause\n {2}1\. warn learning-rate-too-high/);
+    const plain = await cli('run', writeConfig(config), '--out', path.join(tmpDir(), 'b'), '--quiet');
+    expect(plain.code).toBe(0);
+    const bad = await cli('run', writeConfig(config), '--fail-on', 'often');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fail-on must be warn or error/);
+  }, 120_000);
+});
+
 describe('trainwatch export + torch_dump.py + reference-check', () => {
   withTorch(
     'the documented workflow: export, dump with PyTorch, then a run whose reference-check passes',

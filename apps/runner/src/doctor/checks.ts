@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   definePlugin,
   validateOptions,
@@ -27,6 +29,20 @@ export interface Verdict {
   result: 'ok' | 'warn' | 'FAIL' | 'skipped';
   ms: number;
   findings: string[];
+  /** What the check measured, in its own words (the summary finding's numbers). */
+  measured: string;
+}
+
+/** The numbers a check measured: its first warn+ finding, else its summary; the initial loss from its eval record. */
+function measuredBy(check: string, mine: readonly Finding[], runDir: string): string {
+  const pick =
+    mine.find((f) => f.severity !== 'info') ?? mine.find((f) => /summary|passed|inconclusive|slowly/.test(f.code));
+  if (pick) return pick.message;
+  if (check !== 'initial loss') return '';
+  const file = path.join(runDir, 'periodic-eval', 'evals.jsonl');
+  const first = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n')[0] : '';
+  const loss = first ? (JSON.parse(first) as { metrics?: Record<string, number> }).metrics?.['loss'] : undefined;
+  return loss === undefined ? '' : `initial loss ${loss.toPrecision(4)}`;
 }
 
 /**
@@ -183,6 +199,7 @@ export async function doctor(
       result: result_,
       ms: shared ? 0 : (clock.get(c.plugin.name) ?? 0),
       findings: [...new Set(bad.map((f) => f.code))],
+      measured: result_ === 'skipped' ? 'did not run (see the log)' : measuredBy(c.check, mine, result.runDir),
     };
   });
   return { result, verdicts };
@@ -191,9 +208,11 @@ export async function doctor(
 /** The verdict table as text. */
 export function verdictTable(vs: Verdict[]): string {
   const w = Math.max(...vs.map((v) => v.check.length), 5);
-  const lines = [`${'check'.padEnd(w)}  result   time     finding`];
+  const lines = [`${'check'.padEnd(w)}  result   time     finding / measured`];
   const time = (ms: number) => (!ms ? '-' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
   for (const v of vs)
-    lines.push(`${v.check.padEnd(w)}  ${v.result.padEnd(7)}  ${time(v.ms).padEnd(7)}  ${v.findings.join(', ') || '-'}`);
+    lines.push(
+      `${v.check.padEnd(w)}  ${v.result.padEnd(7)}  ${time(v.ms).padEnd(7)}  ${[v.findings.join(', '), v.measured].filter(Boolean).join(': ') || '-'}`,
+    );
   return lines.join('\n');
 }

@@ -43,6 +43,19 @@ export const OverfitProbeOptions = Type.Object({
     default: 0.5,
     description: 'model-ignores-input unless the real-input loss is below this share of the zeroed-input loss.',
   }),
+  lrRange: Type.Object(
+    {
+      steps: Type.Integer({
+        minimum: 0,
+        default: 0,
+        description:
+          'Learning-rate range test: Adam steps with an exponentially growing rate (0: off; the doctor runs 100).',
+      }),
+      min: Type.Number({ exclusiveMinimum: 0, default: 1e-6, description: 'First learning rate tried.' }),
+      max: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Last learning rate tried.' }),
+    },
+    { default: {}, additionalProperties: false },
+  ),
 });
 
 export type OverfitProbeOptions = Static<typeof OverfitProbeOptions>;

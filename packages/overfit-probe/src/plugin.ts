@@ -11,6 +11,7 @@ import {
   type TensorDataset,
 } from '@trainwatch/core';
 import { OverfitProbeOptions } from './options';
+import { learningRateRange, rangeFinding } from './lr-range';
 
 type Ctx = PluginContext<OverfitProbeOptions>;
 
@@ -172,6 +173,15 @@ export const overfitProbe = definePlugin({
         }
       }
       ctx.artifacts.writeJson('overfit-probe/curves.json', { probes: results, zeroInputs: zero ?? null });
+      if (o.lrRange.steps > 0) {
+        const t = ctx.state.training;
+        const r = await learningRateRange(ctx.model as tf.LayersModel, train, ctx.task.loss, {
+          ...o.lrRange,
+          batchSize: o.batchSize,
+          seed: t.seed,
+        });
+        ctx.report(rangeFinding(r, t.learningRate, t.optimizer));
+      }
       ctx.report({
         code: 'overfit-probe-summary',
         severity: 'info',

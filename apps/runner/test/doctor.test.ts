@@ -74,6 +74,20 @@ describe('trainwatch doctor on tasks it used to fail', () => {
   }, 120_000);
 });
 
+describe('trainwatch doctor: learning-rate range test', () => {
+  it('a far too high learning rate is named first, with the suggested range', async () => {
+    const file = writeConfig({
+      task: { use: 'mnist-mlp', options: { limit: 500, hidden: [32] } },
+      training: { learningRate: 0.5 },
+    });
+    const r = await cli('doctor', file, '--out', path.join(tmpDir(), 'doctor'), '--quiet');
+    expect(r.stdout).toMatch(/diagnosis: .*\n {2}1\. warn learning-rate-too-high/);
+    expect(r.stdout).toMatch(
+      /learning-rate range +warn .*learning-rate-above-range: .*suggested \de-\d\.\.\de-\d; configured 0\.5/,
+    );
+  }, 120_000);
+});
+
 describe('trainwatch run --fail-on', () => {
   it('prints the diagnosis first and exits 4 when a warn cause stands; 0 without the flag', async () => {
     const config = {

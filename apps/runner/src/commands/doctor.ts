@@ -10,7 +10,7 @@ export async function doctorCommand(configFile: string, flags: { out?: string; q
   const resolved = await loadConfig(configFile);
   const withReference = resolved.plugins.some((p) => p.plugin.name === 'reference-check');
   io.stdout.write(
-    `trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network${withReference ? ', reference comparison' : ''}\n`,
+    `trainwatch doctor: ${resolved.task.name}: initial loss, gradient check, tiny-set overfit, learning-rate range, input-independent baseline, simpler network${withReference ? ', reference comparison' : ''}\n`,
   );
   const out = flags.out ? path.resolve(flags.out) : undefined;
   const { result, verdicts } = await doctor(resolved, out, cliLogSink(flags.quiet === true));

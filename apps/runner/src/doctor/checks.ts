@@ -119,8 +119,14 @@ function checks(r: ResolvedConfig): Check[] {
     {
       check: 'overfit tiny set',
       plugin: overfitProbe,
-      options: fromConfig(overfitProbe, {}),
+      options: fromConfig(overfitProbe, { lrRange: { steps: 100 } }),
       owns: (f) => ['cannot-overfit-tiny-set', 'tiny-set-fitting-slowly', 'overfit-probe-summary'].includes(f.code),
+    },
+    {
+      check: 'learning-rate range',
+      plugin: overfitProbe,
+      options: {},
+      owns: (f) => f.code.startsWith('learning-rate-'),
     },
     {
       check: 'input-independent baseline',
@@ -183,9 +189,12 @@ export async function doctor(
     // A check ran when it left its own finding (the probes always summarise); the initial-loss
     // check says nothing when the loss is as expected, so its listener having run is the proof.
     const ran =
-      c.check === 'input-independent baseline'
-        ? result.findings.some((f) => f.code === 'overfit-probe-summary')
-        : mine.some(c.owns) || (c.check === 'initial loss' && clock.has(c.plugin.name));
+      c.check === 'input-independent baseline' || c.check === 'learning-rate range'
+        ? mine.some(c.owns) ||
+          result.findings.some((f) => f.code === 'overfit-probe-summary' && c.check !== 'learning-rate range')
+        : c.check === 'input-independent baseline'
+          ? result.findings.some((f) => f.code === 'overfit-probe-summary')
+          : mine.some(c.owns) || (c.check === 'initial loss' && clock.has(c.plugin.name));
     const result_: Verdict['result'] = bad.some((f) => f.severity === 'error')
       ? 'FAIL'
       : bad.length
@@ -193,7 +202,7 @@ export async function doctor(
         : ran
           ? 'ok'
           : 'skipped';
-    const shared = c.check === 'input-independent baseline';
+    const shared = c.check === 'input-independent baseline' || c.check === 'learning-rate range';
     return {
       check: c.check,
       result: result_,

@@ -93,8 +93,8 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     id: 'learning-rate-too-high',
     title: 'The learning rate is far too high: the first steps throw the weights off',
     fix: 'Lower the learning rate 10-100x (Adam: 1e-3 or 3e-4), or run the doctor’s learning-rate range test.',
-    signs: { 'loss-diverged': 0.9, 'update-ratio-high': 0.8 },
-    explains: EVERYTHING,
+    signs: { 'loss-diverged': 0.9, 'update-ratio-high': 0.8, 'learning-rate-above-range': 0.75 },
+    explains: [...EVERYTHING, 'simpler-model-better', 'cannot-overfit-tiny-set'],
   },
   {
     id: 'bad-init',
@@ -121,7 +121,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     id: 'updates-too-small',
     title: 'Each step barely changes the weights: the updates are far too small',
     fix: 'Raise the learning rate 10x; check what shrinks the step (Adam’s epsilon, gradient clipping, a tiny loss scale).',
-    signs: { 'update-ratio-low': 0.8 },
+    signs: { 'update-ratio-low': 0.8, 'learning-rate-below-range': 0.6 },
     explains: [...DEAD_END, ...PATTERNS, 'labels-unlearnable'],
   },
   {

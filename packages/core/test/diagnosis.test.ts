@@ -23,7 +23,7 @@ test('one fault reads as one cause with its consequences folded under it', () =>
   ]);
   expect(d.verdict).toBe('problems-found');
   expect(d.causes.map((c) => c.id)).toEqual(['learning-rate-too-high']);
-  expect(d.causes[0]!.explains.sort()).toEqual(['constant-predictions', 'dead-units', 'eval-stagnant']);
+  expect([...d.causes[0]!.explains].sort()).toEqual(['constant-predictions', 'dead-units', 'eval-stagnant']);
   expect(d.causes[0]!.step).toBe(1);
   expect(d.causes[0]!.layer).toBe('hidden1');
   expect(d.findings).toEqual({ loud: 5, folded: 3 });

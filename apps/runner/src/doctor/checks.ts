@@ -189,12 +189,9 @@ export async function doctor(
     // A check ran when it left its own finding (the probes always summarise); the initial-loss
     // check says nothing when the loss is as expected, so its listener having run is the proof.
     const ran =
-      c.check === 'input-independent baseline' || c.check === 'learning-rate range'
-        ? mine.some(c.owns) ||
-          result.findings.some((f) => f.code === 'overfit-probe-summary' && c.check !== 'learning-rate range')
-        : c.check === 'input-independent baseline'
-          ? result.findings.some((f) => f.code === 'overfit-probe-summary')
-          : mine.some(c.owns) || (c.check === 'initial loss' && clock.has(c.plugin.name));
+      c.check === 'input-independent baseline'
+        ? result.findings.some((f) => f.code === 'overfit-probe-summary')
+        : mine.some(c.owns) || (c.check === 'initial loss' && clock.has(c.plugin.name));
     const result_: Verdict['result'] = bad.some((f) => f.severity === 'error')
       ? 'FAIL'
       : bad.length

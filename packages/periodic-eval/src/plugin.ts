@@ -133,7 +133,10 @@ export const periodicEval = definePlugin({
           keepBest();
           if (o.saveBest) await saveModelFiles(ctx.model, ctx.artifacts.path('periodic-eval/best'));
         }
-        if (triggers.includes('baseline') && !useTask) initLoss(ctx, (baselineLoss = rec.metrics['loss']!), step);
+        if (triggers.includes('baseline') && !useTask) {
+          baselineLoss = rec.metrics['loss']!;
+          initLoss(ctx, baselineLoss, step);
+        }
         for (const f of findings) {
           ctx.report(f);
           if (f.code === 'eval-stagnant' && o.stop)

@@ -44,6 +44,8 @@ describe('activation-monitor on faulty runs', () => {
     );
     const r = await monitored({ task, training: { epochs: 3 } });
     expect(layersWith(r, 'saturated-activation')).toEqual(['s1']);
+    // Inputs measured far outside a normal range: normalising them is the first suggestion.
+    expect(r.findings.find((f) => f.code === 'saturated-activation')!.suggestion).toMatch(/^Normalise the inputs/);
     const input = r.findings.find((f) => f.code === 'unnormalized-input')!;
     expect(input).toBeDefined();
     expect(input.evidence['max']).toBe(255);
@@ -59,6 +61,28 @@ describe('activation-monitor on faulty runs', () => {
     });
     const r = await monitored({ task, training: { epochs: 3 } });
     expect(loud(r)).toEqual([]);
+  });
+
+  it('a sigmoid layer saturated by huge initial weights on pixels in [0, 1]: no advice to normalise them', async () => {
+    const task = mnistWith('sigmoid-huge-init', (seed) => {
+      const m = tf.sequential();
+      m.add(
+        tf.layers.dense({
+          units: 64,
+          activation: 'sigmoid',
+          inputShape: [784],
+          name: 's1',
+          kernelInitializer: tf.initializers.randomNormal({ stddev: 3, seed }),
+        }),
+      );
+      m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'out', ...seeded(seed + 1) }));
+      return m;
+    });
+    const r = await monitored({ task, training: { epochs: 3 } });
+    const f = r.findings.find((x) => x.code === 'saturated-activation');
+    expect(f?.layer).toBe('s1');
+    expect(f!.suggestion).not.toMatch(/[Nn]ormalise the inputs/);
+    expect(f!.suggestion).toMatch(/^Use smaller initial weights/);
   });
 
   it('inputs that are all zeros (a data bug): activation-collapse', async () => {

@@ -145,6 +145,31 @@ describe('finite-difference gradient check', () => {
     expect(passes(r.findings)).toHaveLength(2);
   });
 
+  it('says inconclusive, not passed, when most gradients are exactly 0 (a dead ReLU layer)', async () => {
+    // h1's biases at -10 keep every unit off: h1's kernel and bias and out's kernel get no gradient,
+    // which finite differences cannot compare; only out's bias can be judged.
+    const task = mnistWith('dead-for-check', (seed) => {
+      const m = tf.sequential();
+      m.add(
+        tf.layers.dense({
+          units: 16,
+          activation: 'relu',
+          inputShape: [784],
+          name: 'h1',
+          biasInitializer: tf.initializers.constant({ value: -10 }),
+          ...seeded(seed),
+        }),
+      );
+      m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'out', ...seeded(seed + 1) }));
+      return m;
+    });
+    const r = await guarded({ task, training: { epochs: 1, maxSteps: 1 }, guard: { gradientCheck: { steps: [0] } } });
+    expect(failures(r.findings)).toEqual([]);
+    expect(passes(r.findings)).toEqual([]);
+    const f = r.findings.find((x) => x.code === 'gradient-check-inconclusive')!;
+    expect(f.message).toMatch(/inconclusive: agrees for 1 of 4 variables/);
+  });
+
   it('stays quiet on the ReLU + max-pool CNN (mnist-cnn), before and after training', async () => {
     const r = await guarded({
       builtin: 'mnist-cnn',

@@ -96,6 +96,32 @@ describe('overfit-probe', () => {
     expect(f.evidence['ratio'] as number).toBeGreaterThan(0.5);
   }, 60_000);
 
+  it('labels with a loss floor (each image carries 4 labels): the accuracy shows the inputs are used, no model-ignores-input', async () => {
+    // 25 images, image i 4 times with labels i, i+1, i+2, i+3 (mod 10): the best loss is ln 4 with the
+    // inputs and ln 10 without (a ratio of 0.6, above zeroRatio 0.5); the accuracy (1/4 against about
+    // 1/10, the most common label) tells them apart.
+    const task = variant('ambiguous', (base) => {
+      const train = base.train as TensorDataset;
+      const { x, y } = tf.tidy(() => {
+        const image = Array.from({ length: 100 }, (_, i) => Math.floor(i / 4));
+        const label = image.map((im, i) => (im + (i % 4)) % 10);
+        return {
+          x: tf.gather(train.x, tf.tensor1d(image, 'int32')),
+          y: tf.oneHot(tf.tensor1d(label, 'int32'), 10).toFloat(),
+        };
+      });
+      tf.dispose([train.x, train.y]);
+      base.train = { x, y };
+    });
+    const r = await probe(task);
+    const curves = JSON.parse(fs.readFileSync(path.join(r.runDir, 'overfit-probe', 'curves.json'), 'utf8'));
+    const real = curves.probes.at(-1);
+    expect(real.size).toBe(100);
+    expect(real.finalLoss / curves.zeroInputs.finalLoss).toBeGreaterThan(0.5);
+    expect(real.accuracy).toBeGreaterThanOrEqual(curves.zeroInputs.accuracy + 0.1);
+    expect(errors(r, 'model-ignores-input')).toEqual([]);
+  }, 60_000);
+
   it('leaves the tensor count as it found it', async () => {
     const before = tf.memory().numTensors;
     await probe(mnistMlp, mlp);

@@ -12,6 +12,9 @@ export interface EvalPoint {
   signature: string | undefined;
 }
 
+/** Share of its start a metric must move before a flat stretch counts as convergence, not a stall. */
+const PLATEAU_PROGRESS = 0.2;
+
 /**
  * The detectors over the evaluation history: eval-stagnant, constant-behaviour, overfitting.
  * Each fires once per run.
@@ -61,25 +64,50 @@ export class EvalHistory {
     return f && this.gate.admit(f, { key: code });
   }
 
+  /**
+   * How far the best evaluation moved from the first one, as a share of the larger of the two:
+   * 0 for a metric that never left its start, near 1 for accuracy 0.1 -> 0.9 or loss 2.3 -> 0.2.
+   */
+  private progress(): number {
+    const first = this.points[0]?.value;
+    const best = this.best?.value;
+    if (first === undefined || best === undefined || !Number.isFinite(first)) return 0;
+    const scale = Math.max(Math.abs(first), Math.abs(best));
+    if (scale === 0) return 0;
+    return (this.mode === 'max' ? best - first : first - best) / scale;
+  }
+
   private stagnant(p: EvalPoint): FindingInput | undefined {
     if (this.sinceBest < this.o.patience || this.done) return undefined;
     const best = this.best;
+    const progress = this.progress();
+    // A metric that moved well away from where it started and then flattened has converged (at the
+    // task's ceiling, or within the evaluation's noise of it): that is the moment to stop early, not a
+    // fault. Only a metric that stays near its start says the weights are not learning.
+    const plateau = progress >= PLATEAU_PROGRESS;
+    const start = this.points[0]!.value;
+    const values = this.points.slice(-this.o.patience - 1).map((x) => x.value);
     return this.once('eval-stagnant', {
       code: 'eval-stagnant',
-      severity: 'warn',
+      severity: plateau ? 'info' : 'warn',
       step: p.step,
-      message: `${this.metric} has not improved${this.o.minDelta ? ` by ${this.o.minDelta}` : ''} for ${this.sinceBest} evaluations (best ${best ? best.value.toPrecision(4) : 'none'} at step ${best?.step ?? '-'}, now ${p.value.toPrecision(4)})`,
+      message: plateau
+        ? `${this.metric} plateaued: ${start.toPrecision(4)} at the start, best ${best!.value.toPrecision(4)} at step ${best!.step}, no improvement${this.o.minDelta ? ` by ${this.o.minDelta}` : ''} in the last ${this.sinceBest} evaluations (now ${p.value.toPrecision(4)})`
+        : `${this.metric} has not improved${this.o.minDelta ? ` by ${this.o.minDelta}` : ''} for ${this.sinceBest} evaluations and has barely moved from its start (${start.toPrecision(4)}; best ${best ? best.value.toPrecision(4) : 'none'} at step ${best?.step ?? '-'}, now ${p.value.toPrecision(4)})`,
       evidence: {
         metric: this.metric,
         mode: this.mode,
+        start,
         best: best?.value,
         bestStep: best?.step,
         now: p.value,
         patience: this.o.patience,
-        values: this.points.slice(-this.o.patience - 1).map((x) => x.value),
+        progress,
+        values,
       },
-      suggestion:
-        'If the training loss is also flat, the weights are not learning (learning rate 0 or tiny, frozen layers, a detached loss). If it falls, the model may be overfitting or the metric plateaued: lower the learning rate or stop early.',
+      suggestion: plateau
+        ? 'The metric has converged: stop early (options stop + restoreBest) or lower the learning rate for a last gain.'
+        : 'If the training loss is also flat, the weights are not learning (learning rate 0 or tiny, frozen layers, a detached loss). If it falls, the model may be overfitting: lower the learning rate or stop early.',
     });
   }
 

@@ -51,6 +51,9 @@ describe('periodic-eval on faulty runs', () => {
     const ev = f!.evidence as { trainLoss: number[]; evalLoss: number[] };
     expect(ev.trainLoss.at(-1)!).toBeLessThan(ev.trainLoss[0]!);
     expect(ev.evalLoss.at(-1)!).toBeGreaterThan(ev.evalLoss[0]!);
+    // The 100 training examples end fitted (loss near 0): a floor, not a stall.
+    expect(ev.trainLoss.at(-1)!).toBeLessThan(0.01);
+    expect(codes(r)).not.toContain('loss-not-decreasing');
   });
 
   it('a last layer initialised with huge weights: init-loss-unexpected', async () => {

@@ -113,7 +113,9 @@ export class EvalHistory {
 
   private constant(p: EvalPoint): FindingInput | undefined {
     const n = this.o.patience + 1;
-    if (this.points.length < n || p.signature === undefined || this.done) return undefined;
+    // A model that improved well beyond its start and then settled behaves the same because it converged.
+    if (this.points.length < n || p.signature === undefined || this.done || this.progress() >= PLATEAU_PROGRESS)
+      return undefined;
     const last = this.points.slice(-n);
     if (!last.every((x) => x.signature === p.signature)) return undefined;
     // "While the metric is flat": none of these evaluations improved on the first of them.

@@ -2,15 +2,17 @@ import { EvalHistory, type EvalPoint } from '../src/history';
 
 const opts = { patience: 3, minDelta: 0 };
 
-/** Feeds one evaluation per value and returns the eval-stagnant finding, if any fired. */
-function stagnant(values: number[], mode: 'min' | 'max', target?: number) {
+/** Feeds one evaluation per value and returns the first finding with `code`, if any fired. */
+function first(code: string, values: number[], mode: 'min' | 'max', target?: number, signature?: string) {
   const h = new EvalHistory(opts, mode === 'max' ? 'acc' : 'loss', mode, target);
   const found = values.flatMap((value, i) => {
-    const p: EvalPoint = { step: i * 100, value, evalLoss: undefined, trainLoss: undefined, signature: undefined };
-    return h.add(p).findings.filter((f) => f.code === 'eval-stagnant');
+    const p: EvalPoint = { step: i * 100, value, evalLoss: undefined, trainLoss: undefined, signature };
+    return h.add(p).findings.filter((f) => f.code === code);
   });
   return found[0];
 }
+const stagnant = (values: number[], mode: 'min' | 'max', target?: number) =>
+  first('eval-stagnant', values, mode, target);
 
 describe('eval-stagnant', () => {
   it('warns when the metric never left its start (frozen weights: accuracy at chance)', () => {
@@ -36,5 +38,15 @@ describe('eval-stagnant', () => {
 
   it('says nothing once the task’s best value is reached', () => {
     expect(stagnant([0, 1, 1, 1, 1, 1], 'max', 1)).toBeUndefined();
+  });
+});
+
+describe('constant-behaviour', () => {
+  it('fires when the predictions never change and the metric never left its start', () => {
+    expect(first('constant-behaviour', [0.1, 0.1, 0.1, 0.1, 0.1], 'max', undefined, '7,7,7')?.severity).toBe('warn');
+  });
+
+  it('stays quiet when the same predictions come from a model that converged (accuracy 0.1 -> 0.95)', () => {
+    expect(first('constant-behaviour', [0.1, 0.95, 0.95, 0.95, 0.95, 0.95], 'max', undefined, '1,2,3')).toBeUndefined();
   });
 });

@@ -123,6 +123,7 @@ export const periodicEval = definePlugin({
           ...(rec.details ? { details: rec.details } : {}),
         };
         ctx.artifacts.appendLine('periodic-eval/evals.jsonl', toJson(record));
+        await ctx.reportEval({ metrics: rec.metrics, evalMs });
         ctx.log.info(
           `eval @${step} (${triggers.join('+')}): ${Object.entries(rec.metrics)
             .filter(([k]) => !k.startsWith('acc_class_'))

@@ -119,6 +119,12 @@ export interface PluginContext<O> {
    * clearly worse (see {@link ReportOnceOptions}). Returns whether it was reported.
    */
   reportOnce(finding: FindingInput, options?: ReportOnceOptions): boolean;
+  /**
+   * Publishes one evaluation's metrics as an `eval:end` event at the current step (named after the
+   * plugin unless `name` is given): recorded in `events.jsonl`, the last one per name in
+   * `summary.json`'s `evaluations`, and charted by the report.
+   */
+  reportEval(e: { name?: string; metrics: Readonly<Record<string, number>>; evalMs?: number }): Promise<void>;
   /** Asks the loop to stop after the current step; the run ends `stopped` with this reason. */
   requestStop(reason: string): void;
   /**

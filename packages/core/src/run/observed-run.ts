@@ -17,7 +17,7 @@ import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
 import { runState, setUpPlugins, taskView, tearDownPlugins, type PluginDisposers } from './plugin-context';
 import { claimRunDir } from './run-dir';
-import { writeSummary, type RunSummary } from './summary';
+import { trackEvaluations, writeSummary, type RunSummary } from './summary';
 
 /** What an observed run needs: the model being trained elsewhere, and what plugins may evaluate on. */
 export interface ObservedRunRequest {
@@ -48,6 +48,7 @@ export interface ObservedRunRequest {
  */
 export class ObservedRun {
   readonly bus = new EventBus();
+  private readonly evaluations = trackEvaluations(this.bus);
   readonly control = new RunControl();
   readonly findings: FindingLog;
   /** The run directory taken (a default name moves on to -2, -3... when another run took it). */
@@ -255,6 +256,7 @@ export class ObservedRun {
       findings: this.findings.findings,
       backend,
       startedAt: this.startedAt,
+      evaluations: this.evaluations,
     });
   }
 

@@ -151,6 +151,15 @@ export function pluginContext(
       if (admitted) s.findings.add(admitted, name);
       return admitted !== undefined;
     },
+    reportEval: async (e) => {
+      await s.bus.emit('eval:end', {
+        step: s.state.step,
+        epoch: s.state.epoch,
+        name: e.name ?? name,
+        metrics: { ...e.metrics },
+        evalMs: e.evalMs ?? 0,
+      });
+    },
     requestStop: (reason) => s.control.requestStop(`${name}: ${reason}`),
     interceptGradients: (fn) => {
       s.unavailable?.note(name, 'gradient interception');

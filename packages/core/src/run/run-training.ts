@@ -18,7 +18,7 @@ import { FindingLog, pluginFailureHandler } from './finding-log';
 import type { Diagnosis } from '../diagnosis/diagnose';
 import { runState, setUpPlugins, taskView, tearDownPlugins, type PluginDisposers } from './plugin-context';
 import { claimRunDir, defaultRunDir } from './run-dir';
-import { writeSummary, type RunSummary } from './summary';
+import { trackEvaluations, writeSummary, type RunSummary } from './summary';
 import { checkTaskInstance, CORE_PLUGIN, lossOutputMismatch, problemFinding } from './task-check';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
 
@@ -73,6 +73,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   const runDir = claimRunDir(path.resolve(req.runDir ?? defaultRunDir(config, req.task.name)), config, { retry });
 
   const bus = new EventBus();
+  const evaluations = trackEvaluations(bus);
   const control = new RunControl();
   let trainer: Trainer | undefined;
   const here = () => ({ step: trainer?.step ?? 0, epoch: trainer?.epoch ?? 0 });
@@ -199,6 +200,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     findings: findings.findings,
     backend,
     startedAt,
+    evaluations,
   });
   disposeTask(instance);
   tf.dispose(owned);

@@ -4,6 +4,7 @@ import * as tf from '../backend/tf';
 import type { BackendInfo } from '../backend/select-backend';
 import { kernelGapReport } from '../backend/wasm-kernels';
 import { countBySeverity, type Finding } from '../api/findings';
+import type { EventBus } from '../loop/bus';
 import type { RunEndEvent, RunStatus } from '../loop/events';
 import { toJson, writeFileAtomic } from './artifacts';
 import { errorMessage } from '../util/errors';
@@ -17,6 +18,8 @@ export interface RunSummary {
   steps: number;
   epochs: number;
   final: Record<string, number>;
+  /** The last metrics of each named evaluation other than the loop's validation (e.g. a game's reward from periodic-eval). */
+  evaluations?: Record<string, Record<string, number>>;
   findings: Record<string, number>;
   backend: BackendInfo;
   versions: Record<string, string>;
@@ -41,6 +44,7 @@ export function writeSummary(o: {
   findings: readonly Finding[];
   backend: BackendInfo;
   startedAt: Date;
+  evaluations?: Record<string, Record<string, number>>;
 }): RunSummary {
   const { end, backend } = o;
   const summary: RunSummary = {
@@ -51,6 +55,7 @@ export function writeSummary(o: {
     steps: end.step,
     epochs: o.completedEpochs,
     final: { ...end.final },
+    ...(o.evaluations && Object.keys(o.evaluations).length ? { evaluations: o.evaluations } : {}),
     findings: countBySeverity(o.findings),
     // Which kernels the core had to fill on wasm: a user comparing backends needs to know.
     backend: backend.kernels ? { ...backend, kernels: kernelGapReport() } : backend,
@@ -68,4 +73,16 @@ export function writeSummary(o: {
     summary.reason = `cannot write summary.json: ${errorMessage(e)}; events.jsonl and findings.json keep what was written (free space, then trainwatch report ${o.runDir})`;
   }
   return summary;
+}
+
+/**
+ * Keeps the last metrics of each named `eval:end` other than the loop's own validation, for the
+ * summary. Returns the live record.
+ */
+export function trackEvaluations(bus: EventBus): Record<string, Record<string, number>> {
+  const last: Record<string, Record<string, number>> = {};
+  bus.on('eval:end', (e) => {
+    if (e.name !== 'validation') last[e.name] = { ...e.metrics };
+  });
+  return last;
 }

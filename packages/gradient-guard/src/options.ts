@@ -136,6 +136,12 @@ export const GradientGuardOptions = Type.Object({
         default: 10,
         description: 'Write per-layer norms and ratios to gradient-guard/series.jsonl every n checks (0: off).',
       }),
+      first: Type.Integer({
+        minimum: 0,
+        default: 50,
+        description:
+          'Also write every check of the first n steps (early blow-ups stay on the report’s charts); needs every > 0.',
+      }),
     },
     { default: {}, additionalProperties: false },
   ),

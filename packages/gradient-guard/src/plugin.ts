@@ -95,7 +95,8 @@ export const gradientGuard = definePlugin({
       const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
       const stats = monitor.layerStats(numbers);
       for (const st of stats) if (st.update !== undefined) lastUpdate.set(st.layer, st.update);
-      if (o.record.every > 0 && checks++ % o.record.every === 0) {
+      const nth = checks++;
+      if (o.record.every > 0 && (step.step < o.record.first || nth % o.record.every === 0)) {
         // Updates are measured on their own cadence: the series carries the latest one per layer.
         const layers = stats.map((st) =>
           st.update === undefined && lastUpdate.has(st.layer) ? { ...st, update: lastUpdate.get(st.layer)! } : st,

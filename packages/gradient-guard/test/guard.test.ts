@@ -151,6 +151,16 @@ describe('gradient-guard actions', () => {
     expect(codes(r)).not.toContain('nonfinite-weights');
   });
 
+  it('series.jsonl keeps every step of the first 50, then every 10th check', async () => {
+    const r = await guarded({ taskOptions: { limit: 3000, hidden: [16] }, training: { epochs: 5, maxSteps: 80 } });
+    const steps = fs
+      .readFileSync(path.join(r.runDir, 'gradient-guard', 'series.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual([...Array.from({ length: 50 }, (_, i) => i), 50, 60, 70]);
+  });
+
   it('keeps the tensor count flat across steps (gradient checks included)', async () => {
     const counter = tensorCounter([10, 60]);
     const before = tf.memory().numTensors;

@@ -34,15 +34,40 @@ export function downsample(x: number[], ys: (number | null)[][], max = 1000): { 
 function line(
   id: string,
   title: string,
+  yLabel: string,
   x: number[],
-  series: { label: string; values: (number | null)[] }[],
+  series: LineChart['series'],
   extra: Partial<LineChart> = {},
 ): LineChart {
   const d = downsample(
     x,
     series.map((s) => s.values),
   );
-  return { id, title, x: d.x, series: series.map((s, i) => ({ label: s.label, values: d.ys[i]! })), ...extra };
+  return { id, title, yLabel, x: d.x, series: series.map((s, i) => ({ ...s, values: d.ys[i]! })), ...extra };
+}
+
+const PAIR_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const isLoss = (name: string) => /loss/i.test(name);
+/** A y label for a set of metric names: accuracy is a fraction, anything else says what it is. */
+function metricLabel(names: string[]): string {
+  if (names.length && names.every((n) => /acc/i.test(n))) return 'accuracy (fraction)';
+  if (names.length && names.every(isLoss)) return 'loss';
+  return names.length === 1 ? names[0]! : 'value';
+}
+
+/**
+ * Train and validation series of the same metric share a colour (validation dashed), as in Keras
+ * and W&B plots; `key` is e.g. `train acc` / `val acc`.
+ */
+function paired(keys: string[], value: (k: string) => (number | null)[]): LineChart['series'] {
+  const base = (k: string) => k.replace(/^(train|val) /, '').replace(/^val_/, '');
+  const bases = [...new Set(keys.map(base))];
+  return keys.map((k) => ({
+    label: k,
+    values: value(k),
+    color: PAIR_COLOURS[bases.indexOf(base(k)) % PAIR_COLOURS.length]!,
+    dash: k.startsWith('val '),
+  }));
 }
 
 /** The healthy update-to-weight band from gradient-guard's options in the config, else its defaults. */
@@ -61,13 +86,16 @@ export function buildCharts(d: RunData): ChartData {
   const lines: LineChart[] = [];
   const heatmaps: Heatmap[] = [];
   if (d.steps.length) {
+    const steps = d.steps.map((s) => s.step);
     const metricNames = [...new Set(d.steps.flatMap((s) => Object.keys(s.metrics)))];
     lines.push(
       line(
         'chart-loss',
         'training loss per step (min/max kept when downsampled)',
-        d.steps.map((s) => s.step),
+        'training loss',
+        steps,
         [{ label: 'loss', values: d.steps.map((s) => s.loss) }],
+        { smooth: true },
       ),
     );
     if (metricNames.length)
@@ -75,8 +103,21 @@ export function buildCharts(d: RunData): ChartData {
         line(
           'chart-metrics',
           'training metrics per step',
-          d.steps.map((s) => s.step),
+          metricLabel(metricNames),
+          steps,
           metricNames.map((m) => ({ label: m, values: d.steps.map((s) => s.metrics[m] ?? null) })),
+          { smooth: true },
+        ),
+      );
+    if (d.steps.some((s) => s.learningRate !== undefined))
+      lines.push(
+        line(
+          'chart-lr',
+          'learning rate per step',
+          'learning rate',
+          steps,
+          [{ label: 'learning rate', values: d.steps.map((s) => s.learningRate ?? null) }],
+          { log: true },
         ),
       );
   }
@@ -89,16 +130,24 @@ export function buildCharts(d: RunData): ChartData {
         ]),
       ),
     ];
-    const value = (e: RunData['epochs'][number], k: string) =>
-      (k.startsWith('train ') ? e.train[k.slice(6)] : e.val[k.slice(4)]) ?? null;
-    lines.push(
-      line(
-        'chart-epochs',
-        'per epoch: training and validation',
-        d.epochs.map((e) => e.step),
-        keys.map((k) => ({ label: k, values: d.epochs.map((e) => value(e, k)) })),
-      ),
-    );
+    const value = (k: string) =>
+      d.epochs.map((e) => (k.startsWith('train ') ? e.train[k.slice(6)] : e.val[k.slice(4)]) ?? null);
+    const steps = d.epochs.map((e) => e.step);
+    const losses = keys.filter(isLoss);
+    const others = keys.filter((k) => !isLoss(k));
+    // Loss and accuracy never share an axis: they live on different scales.
+    if (losses.length)
+      lines.push(line('chart-epochs', 'per epoch: training and validation loss', 'loss', steps, paired(losses, value)));
+    if (others.length)
+      lines.push(
+        line(
+          'chart-epoch-metrics',
+          'per epoch: training and validation metrics',
+          metricLabel(others.map((k) => k.replace(/^(train|val) /, ''))),
+          steps,
+          paired(others, value),
+        ),
+      );
   }
   if (d.gradients.length) {
     const layers = [...new Set(d.gradients.flatMap((g) => g.layers.map((l) => l.layer)))];
@@ -106,7 +155,8 @@ export function buildCharts(d: RunData): ChartData {
     lines.push(
       line(
         'chart-gradients',
-        'gradient L2 norm per layer (log)',
+        'gradient L2 norm per layer',
+        'gradient L2 norm',
         d.gradients.map((g) => g.step),
         layers.map((l) => ({ label: l, values: d.gradients.map((g) => at(g, l)?.grad ?? null) })),
         { log: true },
@@ -114,77 +164,101 @@ export function buildCharts(d: RunData): ChartData {
     );
     const withUpdate = d.gradients.filter((g) => g.layers.some((l) => typeof l.update === 'number'));
     if (withUpdate.length) {
+      const band = updateBand(d.config);
       lines.push(
         line(
           'chart-updates',
-          'update-to-weight ratio ‖Δw‖/‖w‖ per layer (log; shaded: healthy band)',
+          `update-to-weight ratio per layer (dashed: healthy range ${band[0]}..${band[1]})`,
+          '‖Δw‖ / ‖w‖',
           withUpdate.map((g) => g.step),
           layers.map((l) => ({ label: l, values: withUpdate.map((g) => at(g, l)?.update ?? null) })),
-          { log: true, band: updateBand(d.config) },
+          { log: true, band },
         ),
       );
     }
   }
-  if (d.activations.length) {
-    const layers = [...new Set(d.activations.flatMap((a) => a.layers.map((l) => l.layer)))];
-    layers.forEach((layer, i) => {
-      const cols = d.activations
-        .map((a) => ({ step: a.step, l: a.layers.find((x) => x.layer === layer) }))
-        .filter((c) => c.l);
-      const first = cols[0]!.l!;
-      heatmaps.push({
-        id: `act-${i}`,
-        title: `${layer} (${first.activation}): histogram of the ${first.hist.of === 'pre' ? 'pre-activation' : 'output'} over time`,
-        steps: cols.map((c) => c.step),
-        lo: first.hist.lo,
-        hi: first.hist.hi,
-        counts: cols.map((c) => c.l!.hist.counts),
-      });
+  if (d.activations.length) activationCharts(d, lines, heatmaps);
+  if (d.evals.length) evalCharts(d, lines);
+  return { lines, heatmaps };
+}
+
+function activationCharts(d: RunData, lines: LineChart[], heatmaps: Heatmap[]): void {
+  const layers = [...new Set(d.activations.flatMap((a) => a.layers.map((l) => l.layer)))];
+  layers.forEach((layer, i) => {
+    const cols = d.activations
+      .map((a) => ({ step: a.step, l: a.layers.find((x) => x.layer === layer) }))
+      .filter((c) => c.l);
+    const first = cols[0]!.l!;
+    const of = first.hist.of === 'pre' ? 'pre-activation' : 'output';
+    heatmaps.push({
+      id: `act-${i}`,
+      title: `${layer} (${first.activation}): histogram of the ${of} over time`,
+      yLabel: `${of} value`,
+      steps: cols.map((c) => c.step),
+      lo: first.hist.lo,
+      hi: first.hist.hi,
+      counts: cols.map((c) => c.l!.hist.counts),
     });
-    const relu = layers.filter((l) =>
-      d.activations.some((a) => a.layers.find((x) => x.layer === l)?.activeUnits !== undefined),
-    );
-    if (relu.length)
-      lines.push(
-        line(
-          'chart-active',
-          'share of exact-zero outputs (ReLU layers; a dying layer climbs to 1)',
-          d.activations.map((a) => a.step),
-          relu.map((l) => ({
-            label: l,
-            values: d.activations.map((a) => a.layers.find((x) => x.layer === l)?.out['zeros'] ?? null),
-          })),
-        ),
-      );
-  }
-  if (d.evals.length) {
-    const names = [...new Set(d.evals.flatMap((e) => Object.keys(e.metrics)))].filter(
-      (k) => !k.startsWith('acc_class_'),
-    );
+  });
+  const relu = layers.filter((l) =>
+    d.activations.some((a) => a.layers.find((x) => x.layer === l)?.activeUnits !== undefined),
+  );
+  if (relu.length)
     lines.push(
       line(
-        'chart-evals',
-        `evaluations (periodic-eval; monitored: ${d.evals[0]!.monitor?.metric ?? 'loss'})`,
-        d.evals.map((e) => e.step),
-        names.map((n) => ({ label: n, values: d.evals.map((e) => e.metrics[n] ?? null) })),
+        'chart-active',
+        'share of exact-zero outputs (ReLU layers; a dying layer climbs to 1)',
+        'share of outputs = 0',
+        d.activations.map((a) => a.step),
+        relu.map((l) => ({
+          label: l,
+          values: d.activations.map((a) => a.layers.find((x) => x.layer === l)?.out['zeros'] ?? null),
+        })),
       ),
     );
-    const behaviour = d.evals.filter((e) => Array.isArray(e.behaviour));
-    if (behaviour.length) {
-      const width = (behaviour[0]!.behaviour as number[]).length;
-      const labels = Object.keys((behaviour[0]!.details?.['actions'] as Record<string, number> | undefined) ?? {});
-      lines.push(
-        line(
-          'chart-behaviour',
-          'behaviour at each evaluation (e.g. actions taken)',
-          behaviour.map((e) => e.step),
-          Array.from({ length: width }, (_, k) => ({
-            label: labels[k] ?? `#${k}`,
-            values: behaviour.map((e) => (e.behaviour as number[])[k] ?? null),
-          })),
-        ),
-      );
-    }
+}
+
+function evalCharts(d: RunData, lines: LineChart[]): void {
+  const steps = d.evals.map((e) => e.step);
+  const names = [...new Set(d.evals.flatMap((e) => Object.keys(e.metrics)))].filter((k) => !k.startsWith('acc_class_'));
+  const others = names.filter((n) => !isLoss(n));
+  const main = others.length ? others : names;
+  const series = (list: string[]) => list.map((n) => ({ label: n, values: d.evals.map((e) => e.metrics[n] ?? null) }));
+  const monitored = d.evals[0]!.monitor?.metric ?? 'loss';
+  lines.push(
+    line('chart-evals', `evaluations (periodic-eval; monitored: ${monitored})`, metricLabel(main), steps, series(main)),
+  );
+  const losses = names.filter(isLoss);
+  if (others.length && losses.length)
+    lines.push(line('chart-eval-loss', 'evaluation loss (periodic-eval)', 'loss', steps, series(losses)));
+  const classes = [...new Set(d.evals.flatMap((e) => Object.keys(e.metrics)))].filter((k) =>
+    k.startsWith('acc_class_'),
+  );
+  if (classes.length)
+    lines.push(
+      line(
+        'chart-class-acc',
+        'per-class accuracy at each evaluation',
+        'accuracy (fraction)',
+        steps,
+        classes.map((k) => ({ label: k.slice('acc_class_'.length), values: d.evals.map((e) => e.metrics[k] ?? null) })),
+      ),
+    );
+  const behaviour = d.evals.filter((e) => Array.isArray(e.behaviour));
+  if (behaviour.length) {
+    const width = (behaviour[0]!.behaviour as number[]).length;
+    const labels = Object.keys((behaviour[0]!.details?.['actions'] as Record<string, number> | undefined) ?? {});
+    lines.push(
+      line(
+        'chart-behaviour',
+        'behaviour at each evaluation (e.g. actions taken)',
+        'times taken (count)',
+        behaviour.map((e) => e.step),
+        Array.from({ length: width }, (_, k) => ({
+          label: labels[k] ?? `#${k}`,
+          values: behaviour.map((e) => (e.behaviour as number[])[k] ?? null),
+        })),
+      ),
+    );
   }
-  return { lines, heatmaps };
 }

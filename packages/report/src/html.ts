@@ -2,7 +2,10 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Finding } from '@trainwatch/core';
 import { buildCharts } from './charts';
+import { confusionHtml } from './evaluation';
+import { attachMarkers, chartFor, sortFindings } from './markers';
 import { renderCharts, type ChartData } from './client';
+import { HEADLINE_STYLE, headlineHtml, round } from './headline';
 import { runStatus, type RunData } from './read-run';
 import { markup, trusted, type SafeHtml } from './safe-html';
 
@@ -29,29 +32,11 @@ function csp(scripts: readonly string[]): string {
   ].join('; ');
 }
 
-/** Which chart shows the evidence of a finding. */
-export function chartFor(f: Finding, charts: ChartData): string | undefined {
-  const ids = new Set([...charts.lines.map((c) => c.id), ...charts.heatmaps.map((h) => h.id)]);
-  const c = f.code;
-  let id: string;
-  if (/^(nonfinite|exploding|vanishing|gradient-check)/.test(c)) id = 'chart-gradients';
-  else if (/^(update-ratio|weights-not-updating)/.test(c)) id = 'chart-updates';
-  else if (/^(dead-units|saturated|activation-|unnormalized)/.test(c)) {
-    const h = charts.heatmaps.find((x) => f.layer !== undefined && x.title.startsWith(`${f.layer} (`));
-    id = h ? h.id : (charts.heatmaps[0]?.id ?? '');
-  } else if (/^(eval-|constant-behaviour|overfitting|init-loss)/.test(c)) id = 'chart-evals';
-  else if (/^(systematic-error|constant-predictions|label-disagreement)/.test(c)) return 'samples';
-  else id = 'chart-loss';
-  return ids.has(id) ? id : undefined;
-}
-
 function findingsHtml(findings: Finding[], charts: ChartData): SafeHtml {
   if (findings.length === 0) return markup`<p class="none">No findings.</p>`;
-  const order = { error: 0, warn: 1, info: 2 } as const;
-  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity] || a.step - b.step);
-  const items = sorted.map((f) => {
+  const items = sortFindings(findings).map(({ f, target }) => {
     const chart = chartFor(f, charts);
-    return markup`<li class="finding ${f.severity}" data-code="${f.code}">
+    return markup`<li class="finding ${f.severity}" id="${target}" data-code="${f.code}">
 <div class="head"><span class="sev">${f.severity}</span> <code>${f.code}</code>${f.layer ? markup` <span class="layer">layer ${f.layer}</span>` : ''} <span class="step">step ${f.step}</span> <span class="plugin">${f.plugin}</span>${chart ? markup` <a href="#${chart}">chart →</a>` : ''}</div>
 <div class="msg">${f.message}</div>${f.suggestion ? markup`<div class="suggestion">${f.suggestion}</div>` : ''}
 <details><summary>evidence</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></li>`;
@@ -59,24 +44,25 @@ function findingsHtml(findings: Finding[], charts: ChartData): SafeHtml {
   return markup`<ol class="findings">${items}</ol>`;
 }
 
-function chartsHtml(charts: ChartData): SafeHtml {
+function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
   const groups: [string, string[]][] = [
-    ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs']],
+    ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs', 'chart-epoch-metrics', 'chart-lr']],
     ['Gradients', ['chart-gradients', 'chart-updates']],
-    ['Evaluation', ['chart-evals', 'chart-behaviour']],
+    ['Evaluation', ['chart-evals', 'chart-eval-loss', 'chart-class-acc', 'chart-behaviour']],
   ];
   const out: SafeHtml[] = [];
   for (const [title, ids] of groups) {
     const present = ids.filter((id) => charts.lines.some((c) => c.id === id));
     if (present.length)
       out.push(
-        markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
+        markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}${title === 'Evaluation' ? confusionHtml(d) : ''}</section>`,
       );
   }
   const active = charts.lines.some((c) => c.id === 'chart-active');
   if (charts.heatmaps.length || active) {
     const maps = charts.heatmaps.map(
-      (h) => markup`<figure><figcaption>${h.title}</figcaption><canvas class="heatmap" id="${h.id}"></canvas></figure>`,
+      (h) =>
+        markup`<figure><figcaption>${h.title} <small>(rows: ${h.yLabel}, low at the bottom; columns: steps)</small></figcaption><canvas class="heatmap" id="${h.id}"></canvas></figure>`,
     );
     out.push(
       markup`<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>${maps}${active ? markup`<div class="chart" id="chart-active"></div>` : ''}</section>`,
@@ -140,7 +126,12 @@ function factsHtml(d: RunData): SafeHtml {
           ? `${(d.end.wallMs / 1000).toFixed(1)} s`
           : 'unknown',
     ],
-    ['final metrics', JSON.stringify(s['final'] ?? d.end?.final ?? {})],
+    [
+      'final metrics',
+      Object.entries((s['final'] ?? d.end?.final ?? {}) as Record<string, unknown>)
+        .map(([k, v]) => `${k} ${round(v)}`)
+        .join(' · '),
+    ],
     ['versions', JSON.stringify(s['versions'] ?? {})],
     ['started / ended', `${s['startedAt'] ?? '?'} / ${s['endedAt'] ?? '?'}`],
   ];
@@ -168,6 +159,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ddd;
 .gallery{display:flex;flex-wrap:wrap;gap:8px}.sample{border:1px solid #ddd;padding:6px;width:150px;font-size:12px}.sample.wrong{border-color:#d62728}
 .sample img{width:112px;image-rendering:pixelated;display:block}.sample .word{font-weight:600}.sample pre.input{font-size:6px;line-height:6px;background:none;padding:0}
 .chip{display:inline-block;width:11px;text-align:center;font-size:10px}.chip.ok{color:#2ca02c}.chip.bad{color:#d62728}.sid{color:#999}
+.controls{font-size:12px;color:#555}.controls label{margin-right:14px}.markers{font-size:12px;margin:2px 0 10px}.marker{margin-right:8px;text-decoration:none}.marker.error{color:#d62728}.marker.warn{color:#e67300}
+table.confusion td.cm{text-align:right;min-width:28px}table.confusion td.recall{font-weight:600}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;font-size:13px}`;
 
 /** The diagnosis first: the headline, then each root cause with its fix and what it explains. */
@@ -178,12 +171,13 @@ function diagnosisHtml(d: RunData): SafeHtml {
     (c) =>
       markup`<li class="finding ${c.severity}"><strong>${c.title}</strong>${c.layer ? markup` <code>${c.layer}</code>` : markup``} <small>${c.id} · step ${String(c.step)} · confidence ${c.confidence.toFixed(2)}</small><br>Fix: ${c.fix}${c.explains.length ? markup`<br><small>explains: ${c.explains.join(', ')}</small>` : markup``}</li>`,
   );
-  return markup`<section id="diagnosis"><h2>Diagnosis</h2><p class="headline">${dx.headline}</p>${causes.length ? markup`<ol class="findings">${causes}</ol>` : markup``}</section>`;
+  // The headline above says the verdict; this section gives each cause, or what was checked.
+  return markup`<section id="diagnosis"><h2>Diagnosis</h2>${causes.length ? markup`<ol class="findings">${causes}</ol>` : markup`<p class="none">No problem found. Checked by: ${dx.checked.join(', ')}.</p>`}</section>`;
 }
 
 /** The whole page: the diagnosis and findings first, then charts, samples and run facts. Everything inline; nothing loads from anywhere. */
 export function buildReportHtml(d: RunData): string {
-  const charts = buildCharts(d);
+  const charts = attachMarkers(buildCharts(d), d.findings);
   const st = runStatus(d);
   const uplotJs = fs
     .readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
@@ -203,14 +197,15 @@ export function buildReportHtml(d: RunData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <style>${trusted(uplotCss)}
-${trusted(STYLE)}</style></head>
+${trusted(STYLE)}
+${trusted(HEADLINE_STYLE)}</style></head>
 <body>
 <h1>${title}</h1>
-<div><span class="status ${st.status}">${st.status}</span> ${st.reason}</div>
+${headlineHtml(d)}
 ${banner}
 ${diagnosisHtml(d)}
 <section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts)}</section>
-${chartsHtml(charts)}
+${chartsHtml(charts, d)}
 ${samplesHtml(d)}
 ${factsHtml(d)}
 <script type="application/json" id="chart-data">${trusted(scriptJson(charts))}</script>

@@ -5,11 +5,13 @@ import { buildReportHtml } from './html';
 import { readRun } from './read-run';
 
 export { readRun, runStatus, type RunData } from './read-run';
-export { buildReportHtml, chartFor } from './html';
+export { buildReportHtml } from './html';
+export { chartFor, attachMarkers } from './markers';
+export { runHealth, headlineMetrics, type Health } from './headline';
 export { esc, markup, trusted, SafeHtml } from './safe-html';
 export { buildCharts, downsample } from './charts';
 export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
-export type { ChartData, LineChart, Heatmap } from './client';
+export type { ChartData, LineChart, Heatmap, ChartMarker } from './client';
 
 /** Builds `<runDir>/report.html` from the run directory's files alone; returns its path. */
 export function writeReport(runDir: string): string {

@@ -10,7 +10,7 @@ export interface RunData {
   begin?: Record<string, unknown>;
   /** The run:end event, when the run got that far. */
   end?: { status: string; reason: string; step: number; epoch: number; wallMs: number; final: Record<string, number> };
-  steps: { step: number; loss: number; metrics: Record<string, number> }[];
+  steps: { step: number; loss: number; metrics: Record<string, number>; learningRate?: number }[];
   epochs: { epoch: number; step: number; train: Record<string, number>; val: Record<string, number> }[];
   findings: Finding[];
   /** The diagnosis (diagnosis.json), when the run wrote one. */
@@ -38,6 +38,8 @@ export interface RunData {
     monitor: { metric: string; value: number; best: boolean };
     behaviour?: unknown;
     details?: Record<string, unknown>;
+    /** Confusion counts [true][predicted] (classification). */
+    confusion?: number[][];
   }[];
   samples: {
     step: number;
@@ -160,6 +162,7 @@ export function readRun(runDir: string): RunData {
         metrics: Object.fromEntries(
           Object.entries((e['metrics'] as Record<string, unknown>) ?? {}).map(([k, v]) => [k, num(v)]),
         ),
+        ...(e['learningRate'] !== undefined ? { learningRate: num(e['learningRate']) } : {}),
       });
     else if (e['event'] === 'epoch:end')
       data.epochs.push({

@@ -29,8 +29,11 @@ if (!present) console.warn(`skipping browser tests: ${CHROMIUM} not installed`);
 
 const mlp = { validationFraction: 0.2, limit: 1500, hidden: [32], activation: 'relu' as const };
 
-/** A run with every plugin on; `buggy` relabels every training 7 as 1 (systematic-error findings). */
-async function makeRun(buggy: boolean): Promise<string> {
+/**
+ * A run with every plugin on; `buggy` relabels every training 7 as 1 (systematic-error findings);
+ * `learningRate` far too high gives findings on the gradient charts.
+ */
+async function makeRun(buggy: boolean, learningRate?: number): Promise<string> {
   const task = defineTask({
     name: buggy ? 'sevens-are-ones' : 'mnist-small',
     async create(_o, ctx) {
@@ -47,7 +50,7 @@ async function makeRun(buggy: boolean): Promise<string> {
   });
   const r = await runWith({
     task,
-    training: { epochs: 3 },
+    training: { epochs: 3, ...(learningRate ? { learningRate } : {}) },
     plugins: [
       { plugin: gradientGuard },
       { plugin: activationMonitor },
@@ -65,14 +68,20 @@ interface PageFacts {
   requests: string[];
   failed: string[];
   findings: number;
-  charts: Record<string, { rendered: number; inked: boolean }>;
+  charts: Record<string, { rendered: number; inked: boolean; yLabel: string | null }>;
+  headline: { health: string | null; verdict: string; metrics: string };
+  /** Per chart with markers: how many, and whether every marker link points at a listed finding. */
+  markers: Record<string, { count: number; linked: boolean }>;
+  confusionCells: number;
+  /** data-log of chart-loss before and after clicking its log toggle. */
+  logToggle: [string | null, string | null];
   imagesLoaded: number;
   banner: boolean;
   pwned: unknown;
   text: string;
 }
 
-async function open(browser: Browser, runDir: string): Promise<PageFacts> {
+async function open(browser: Browser, runDir: string, shotName?: string): Promise<PageFacts> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
   const requests: string[] = [];
@@ -92,24 +101,51 @@ async function open(browser: Browser, runDir: string): Promise<PageFacts> {
         if (px[i + 3]! > 0 && (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240)) return true;
       return false;
     };
-    const charts: Record<string, { rendered: number; inked: boolean }> = {};
+    const charts: Record<string, { rendered: number; inked: boolean; yLabel: string | null }> = {};
     document.querySelectorAll('[data-rendered]').forEach((el) => {
       const canvas = el instanceof HTMLCanvasElement ? el : el.querySelector('canvas');
-      charts[el.id] = { rendered: Number(el.getAttribute('data-rendered')), inked: inked(canvas) };
+      charts[el.id] = {
+        rendered: Number(el.getAttribute('data-rendered')),
+        inked: inked(canvas),
+        yLabel: el.getAttribute('data-y-label'),
+      };
     });
+    const markers: Record<string, { count: number; linked: boolean }> = {};
+    document.querySelectorAll('[data-markers]').forEach((el) => {
+      const links = [...el.querySelectorAll('a.marker')] as HTMLAnchorElement[];
+      markers[el.id || (el.querySelector('canvas')?.id ?? '?')] = {
+        count: Number(el.getAttribute('data-markers')),
+        linked: links.every((a) => document.getElementById(a.hash.slice(1))?.classList.contains('finding') === true),
+      };
+    });
+    const head = document.getElementById('headline');
     const imgs = [...document.querySelectorAll('.sample img')] as HTMLImageElement[];
     return {
       findings: document.querySelectorAll('#findings li.finding').length,
       charts,
       imagesLoaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length,
       banner: document.getElementById('not-finished') !== null,
+      headline: {
+        health: head?.getAttribute('data-health') ?? null,
+        verdict: head?.querySelector('.verdict')?.textContent ?? '',
+        metrics: head?.querySelector('.metrics')?.textContent ?? '',
+      },
+      markers,
+      confusionCells: document.querySelectorAll('#confusion td.cm').length,
       pwned: (window as unknown as { __pwned?: unknown }).__pwned,
       text: document.body.innerText,
     };
   });
+  const logOf = () => page.evaluate(() => document.getElementById('chart-loss')?.getAttribute('data-log') ?? null);
+  const before = await logOf();
+  if (before !== null) await page.click('#chart-loss .log-toggle');
+  const logToggle: [string | null, string | null] = [before, await logOf()];
+  if (before !== null) await page.click('#chart-loss .log-toggle');
   await page.screenshot({ path: path.join(runDir, 'report.png'), fullPage: true });
+  if (shotName && process.env['TRAINWATCH_DOCS_SCREENSHOTS'] === '1')
+    fs.copyFileSync(path.join(runDir, 'report.png'), path.join(__dirname, '..', '..', '..', 'docs', shotName));
   await page.close();
-  return { errors, requests, failed, ...facts };
+  return { errors, requests, failed, logToggle, ...facts };
 }
 
 describeBrowser('report.html in headless Chromium', () => {
@@ -139,12 +175,27 @@ describeBrowser('report.html in headless Chromium', () => {
     'chart-active',
     'act-0',
     'act-1',
+    'chart-epoch-metrics',
+    'chart-lr',
+    'chart-eval-loss',
+    'chart-class-acc',
   ];
 
   it('a healthy run: findings, every chart with content, sample pictures; screenshot saved', async () => {
     const dir = await makeRun(false);
-    const f = await open(browser, dir);
+    const f = await open(browser, dir, 'report-healthy.png');
     expectClean(f);
+    // The headline: verdict, health-coloured status and rounded final metrics.
+    expect(f.headline.health).toBe('healthy');
+    expect(f.headline.verdict).toMatch(/^no problem found/);
+    expect(f.headline.metrics).toMatch(/train loss \d\.\d{1,3} acc 0\.\d{1,3} /);
+    expect(f.headline.metrics).toMatch(/validation val_loss \d\.\d{1,3} val_acc 0\.\d{1,3} /);
+    // Every chart says what its y axis measures.
+    for (const [id, c] of Object.entries(f.charts)) expect([id, c.yLabel]).toEqual([id, expect.stringMatching(/\w/)]);
+    expect(f.charts['chart-metrics']!.yLabel).toBe('accuracy (fraction)');
+    expect(f.charts['chart-gradients']!.yLabel).toBe('gradient L2 norm (log)');
+    expect(f.confusionCells).toBe(100);
+    expect(f.logToggle).toEqual(['false', 'true']);
     const findings = JSON.parse(fs.readFileSync(path.join(dir, 'findings.json'), 'utf8')) as unknown[];
     expect(f.findings).toBe(findings.length);
     for (const id of expected) {
@@ -158,12 +209,29 @@ describeBrowser('report.html in headless Chromium', () => {
 
   it('a run with findings: they are listed first with links to their charts; slices table', async () => {
     const dir = await makeRun(true);
-    const f = await open(browser, dir);
+    const f = await open(browser, dir, 'report-findings.png');
     expectClean(f);
+    expect(f.headline.health).toBe('problems');
+    expect(f.text).toMatch(/completed with problems/);
+    expect(f.headline.verdict).not.toMatch(/no problem found/);
     expect(f.text).toMatch(/systematic-error/);
     expect(f.text).toMatch(/Systematic-error slices/);
     expect(f.text.indexOf('Findings')).toBeLessThan(f.text.indexOf('Loss and metrics'));
     expect(f.findings).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a far too high learning rate: a marker at each finding on its chart, linked to the finding', async () => {
+    const dir = await makeRun(false, 0.5);
+    const f = await open(browser, dir);
+    expectClean(f);
+    const loud = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'findings.json'), 'utf8')) as { severity: string }[]
+    ).filter((x) => x.severity !== 'info');
+    const drawn = Object.values(f.markers).reduce((a, m) => a + m.count, 0);
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThanOrEqual(loud.length);
+    expect(Object.values(f.markers).every((m) => m.linked)).toBe(true);
+    expect(Object.keys(f.markers)).toEqual(expect.arrayContaining(['chart-updates']));
   }, 120_000);
 
   it('shows sample text with markup as text and runs none of it; an unfinished run says so', async () => {

@@ -73,15 +73,19 @@ export const qualitativeSampler = definePlugin({
     const regions =
       picture && o.patterns.regions ? Array.from({ length: setN }, (_, i) => quadrant(picture(xRow(i)))) : undefined;
     const images = new Map<number, string>();
-    if (picture && o.images) {
-      for (const id of probes)
+    /** The example's picture as a run-relative path, written on first use (undefined without pictures). */
+    const imageOf = (id: number): string | undefined => {
+      if (!picture || !o.images) return undefined;
+      if (!images.has(id))
         images.set(
           id,
           ctx.artifacts
             .write(`qualitative-sampler/images/${id}.png`, encodePng(picture(xRow(id)), o.imageScale))
             .slice(ctx.artifacts.dir.length + 1),
         );
-    }
+      return images.get(id);
+    };
+    for (const id of probes) imageOf(id);
     const finder = new PatternFinder(o.patterns);
     const streak = new Map<number, { cls: number; count: number }>();
     let lastStep = -1;
@@ -206,7 +210,8 @@ export const qualitativeSampler = definePlugin({
         predicted: name(s.cls),
         samplings: s.count,
       }));
-      const rows = all.slice(0, o.disagreement.list);
+      // The listed examples get their pictures, so the report can show them next to the finding.
+      const rows = all.slice(0, o.disagreement.list).map((r) => ({ ...r, image: imageOf(r.id) }));
       ctx.artifacts.writeJson('qualitative-sampler/label-disagreement.json', all);
       ctx.report({
         code: 'label-disagreement',

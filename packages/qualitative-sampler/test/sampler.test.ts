@@ -90,6 +90,10 @@ describe('label-disagreement', () => {
     // Most corrupted examples are listed, and they make up most of the list.
     expect(corrupted).toBeGreaterThanOrEqual(20);
     expect(corrupted / listed.length).toBeGreaterThan(0.5);
+    // The examples the finding names come with their pictures (for the report).
+    const named = f.evidence['examples'] as { id: number; image?: string }[];
+    expect(named.length).toBeGreaterThan(0);
+    for (const e of named) expect(fs.existsSync(path.join(r.runDir, e.image!))).toBe(true);
   });
 });
 

@@ -32,14 +32,24 @@ function csp(scripts: readonly string[]): string {
   ].join('; ');
 }
 
-function findingsHtml(findings: Finding[], charts: ChartData): SafeHtml {
+/** Pictures of the examples a finding names (e.g. label-disagreement), when the run wrote them. */
+function exampleThumbs(f: Finding, images: RunData['images']): SafeHtml {
+  const ex = Array.isArray(f.evidence['examples']) ? (f.evidence['examples'] as Record<string, unknown>[]) : [];
+  const shown = ex.filter((e) => typeof e?.['image'] === 'string' && images[e['image'] as string]);
+  if (!shown.length) return markup``;
+  const card = (e: Record<string, unknown>) =>
+    markup`<figure class="thumb"><img alt="example ${e['id']}" src="${images[e['image'] as string]}"><figcaption>#${e['id']} label ${e['label']} → ${e['predicted']}</figcaption></figure>`;
+  return markup`<div class="thumbs">${shown.map(card)}</div>`;
+}
+
+function findingsHtml(findings: Finding[], charts: ChartData, images: RunData['images']): SafeHtml {
   if (findings.length === 0) return markup`<p class="none">No findings.</p>`;
   const items = sortFindings(findings).map(({ f, target }) => {
     const chart = chartFor(f, charts);
     return markup`<li class="finding ${f.severity}" id="${target}" data-code="${f.code}">
 <div class="head"><span class="sev">${f.severity}</span> <code>${f.code}</code>${f.layer ? markup` <span class="layer">layer ${f.layer}</span>` : ''} <span class="step">step ${f.step}</span> <span class="plugin">${f.plugin}</span>${chart ? markup` <a href="#${chart}">chart →</a>` : ''}</div>
 <div class="msg">${f.message}</div>${f.suggestion ? markup`<div class="suggestion">${f.suggestion}</div>` : ''}
-<details><summary>evidence</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></li>`;
+${exampleThumbs(f, images)}<details><summary>evidence</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></li>`;
   });
   return markup`<ol class="findings">${items}</ol>`;
 }
@@ -159,6 +169,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ddd;
 .gallery{display:flex;flex-wrap:wrap;gap:8px}.sample{border:1px solid #ddd;padding:6px;width:150px;font-size:12px}.sample.wrong{border-color:#d62728}
 .sample img{width:112px;image-rendering:pixelated;display:block}.sample .word{font-weight:600}.sample pre.input{font-size:6px;line-height:6px;background:none;padding:0}
 .chip{display:inline-block;width:11px;text-align:center;font-size:10px}.chip.ok{color:#2ca02c}.chip.bad{color:#d62728}.sid{color:#999}
+.thumbs{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0}.thumb{margin:0;font-size:11px;width:84px}.thumb img{width:56px;image-rendering:pixelated;display:block}
 .controls{font-size:12px;color:#555}.controls label{margin-right:14px}.markers{font-size:12px;margin:2px 0 10px}.marker{margin-right:8px;text-decoration:none}.marker.error{color:#d62728}.marker.warn{color:#e67300}
 table.confusion td.cm{text-align:right;min-width:28px}table.confusion td.recall{font-weight:600}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;font-size:13px}`;
@@ -204,7 +215,7 @@ ${trusted(HEADLINE_STYLE)}</style></head>
 ${headlineHtml(d)}
 ${banner}
 ${diagnosisHtml(d)}
-<section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts)}</section>
+<section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts, d.images)}</section>
 ${chartsHtml(charts, d)}
 ${samplesHtml(d)}
 ${factsHtml(d)}

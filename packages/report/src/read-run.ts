@@ -203,12 +203,17 @@ export function readRun(runDir: string): RunData {
     (x) => stepped(x) && x['id'] !== undefined && x['id'] !== null,
     bad,
   ) as never;
-  for (const s of data.samples) {
-    if (!s.image || data.images[s.image] !== undefined) continue;
-    const file = path.resolve(runDir, s.image);
+  // Pictures of the probe set, and of the examples a finding names (evidence.examples[].image).
+  const named = data.findings.flatMap((f) =>
+    Array.isArray(f.evidence['examples'])
+      ? (f.evidence['examples'] as unknown[]).map((e) => (obj(e) && typeof e['image'] === 'string' ? e['image'] : ''))
+      : [],
+  );
+  for (const image of [...data.samples.map((s) => s.image ?? ''), ...named]) {
+    if (!image || !image.endsWith('.png') || data.images[image] !== undefined) continue;
+    const file = path.resolve(runDir, image);
     // Only files inside the run directory are inlined (links resolved first).
-    if (inside(runDir, file))
-      data.images[s.image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+    if (inside(runDir, file)) data.images[image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
   }
   data.skippedLines = skipped;
   return data;

@@ -45,12 +45,21 @@ async function makeRun(buggy: boolean, learningRate?: number): Promise<string> {
         return tf.oneHot(tf.where(tf.equal(cls, 7), tf.onesLike(cls), cls), 10).toFloat();
       });
       train.y.dispose();
-      return { ...base, train: { x: train.x, y } };
+      // And held-out examples 0..29 labelled (true + 1) mod 10: label-disagreement names them.
+      const val = base.validation!;
+      const vy = tf.tidy(() => {
+        const cls = tf.argMax(val.y, -1);
+        const shifted = tf.mod(tf.add(cls, tf.scalar(1, 'int32')), tf.scalar(10, 'int32'));
+        const mask = tf.less(tf.range(0, cls.shape[0]!, 1, 'int32'), 30);
+        return tf.oneHot(tf.where(mask, shifted, cls) as tf.Tensor1D, 10).toFloat();
+      });
+      val.y.dispose();
+      return { ...base, train: { x: train.x, y }, validation: { x: val.x, y: vy } };
     },
   });
   const r = await runWith({
     task,
-    training: { epochs: 3, ...(learningRate ? { learningRate } : {}) },
+    training: { epochs: buggy ? 5 : 3, ...(learningRate ? { learningRate } : {}) },
     plugins: [
       { plugin: gradientGuard },
       { plugin: activationMonitor },
@@ -73,6 +82,8 @@ interface PageFacts {
   /** Per chart with markers: how many, and whether every marker link points at a listed finding. */
   markers: Record<string, { count: number; linked: boolean }>;
   confusionCells: number;
+  /** Loaded pictures of examples that findings name. */
+  thumbs: number;
   /** data-log of chart-loss before and after clicking its log toggle. */
   logToggle: [string | null, string | null];
   imagesLoaded: number;
@@ -132,6 +143,9 @@ async function open(browser: Browser, runDir: string, shotName?: string): Promis
       },
       markers,
       confusionCells: document.querySelectorAll('#confusion td.cm').length,
+      thumbs: ([...document.querySelectorAll('#findings .thumbs img')] as HTMLImageElement[]).filter(
+        (i) => i.complete && i.naturalWidth > 0,
+      ).length,
       pwned: (window as unknown as { __pwned?: unknown }).__pwned,
       text: document.body.innerText,
     };
@@ -214,6 +228,15 @@ describeBrowser('report.html in headless Chromium', () => {
     expect(f.headline.health).toBe('problems');
     expect(f.text).toMatch(/completed with problems/);
     expect(f.headline.verdict).not.toMatch(/no problem found/);
+    // The examples label-disagreement names are shown as pictures next to it.
+    const disagreement = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'findings.json'), 'utf8')) as {
+        code: string;
+        evidence: { examples?: unknown[] };
+      }[]
+    ).find((x) => x.code === 'label-disagreement');
+    expect(disagreement).toBeDefined();
+    expect(f.thumbs).toBe(disagreement!.evidence.examples!.length);
     expect(f.text).toMatch(/systematic-error/);
     expect(f.text).toMatch(/Systematic-error slices/);
     expect(f.text.indexOf('Findings')).toBeLessThan(f.text.indexOf('Loss and metrics'));

@@ -5,4 +5,4 @@ export { loadConfig, type ResolvedConfig } from './config/load-config';
 export { loadPlugin, loadTask, LoadError, packageCandidates } from './config/loader';
 export { discoverPlugins, type InstalledPlugin } from './config/discover';
 export { buildConfigJsonSchema, describeOptions } from './config/config-schema';
-export { attachDisplay, findingLine } from './display/progress';
+export { createDisplay, colourEnabled, findingLine, type Display } from './display/progress';

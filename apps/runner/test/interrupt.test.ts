@@ -50,7 +50,7 @@ describe('Ctrl-C', () => {
     expect(summary.steps).toBeLessThan(200 * 13);
     // The report was written on the way out and says how the run ended.
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(
-      /<span class="status stopped">stopped<\/span> interrupted by the user/,
+      /<span class="status stopped">stopped<\/span> <span class="reason">interrupted by the user/,
     );
   }, 60_000);
 

@@ -22,7 +22,7 @@ describe('main job: trainwatch run examples/mnist.json', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(
-      /trainwatch: mnist-cnn on wasm, 8000 train \/ 2000 validation examples, plugins: gradient-guard, activation-monitor, periodic-eval, qualitative-sampler, loss-spike/,
+      /trainwatch: mnist-cnn on wasm · 8000 train \/ 2000 validation examples\n {2}plugins: gradient-guard, activation-monitor, periodic-eval, qualitative-sampler, loss-spike\n/,
     );
     expect(r.stdout.match(/^epoch \d\/5 {2}loss/gm)).toHaveLength(5);
     const summary = readJson(path.join(out, 'summary.json'));

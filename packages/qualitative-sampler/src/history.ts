@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SampleRecord } from './plugin';
+import type { SampleRecord } from './sample-record';
 
 /**
  * Each probe sample's predictions over the run, from a run directory's samples.jsonl: when did it

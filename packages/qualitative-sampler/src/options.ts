@@ -19,7 +19,8 @@ export const QualitativeSamplerOptions = Type.Object({
   show: Type.Integer({
     minimum: 0,
     default: 6,
-    description: 'Probe samples printed as a table at each sampling (0: none; --quiet hides them).',
+    description:
+      'Probe samples in the terminal table, printed at the first sampling and at the end (a line when predictions change; every table with --verbose; 0: none; --quiet hides them).',
   }),
   topK: Type.Integer({ minimum: 1, default: 3, description: 'Classes kept per prediction for classification.' }),
   images: Type.Boolean({

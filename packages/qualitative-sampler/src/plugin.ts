@@ -3,23 +3,8 @@ import { QualitativeSamplerOptions } from './options';
 import { PatternFinder, sliceStats, type Observation, type SliceStat } from './patterns';
 import { encodePng } from './png';
 import { chooseProbes, pictureOf, quadrant } from './probe';
-
-/** One line of samples.jsonl: one probe sample at one sampling. */
-export interface SampleRecord {
-  step: number;
-  epoch: number;
-  id: number;
-  input?: string;
-  image?: string;
-  label: string;
-  prediction: string;
-  correct?: boolean;
-  confidence?: number;
-  topK?: { label: string; p: number }[];
-  /** Token edit distance between decoded prediction and label (sequence outputs). */
-  distance?: number;
-  refTokens?: number;
-}
+import type { SampleRecord } from './sample-record';
+import { SampleTerminal } from './terminal';
 
 type Ctx = PluginContext<QualitativeSamplerOptions>;
 
@@ -87,6 +72,7 @@ export const qualitativeSampler = definePlugin({
     };
     for (const id of probes) imageOf(id);
     const finder = new PatternFinder(o.patterns);
+    const terminal = new SampleTerminal(ctx.log, o.show);
     const streak = new Map<number, { cls: number; count: number }>();
     let lastStep = -1;
 
@@ -115,7 +101,7 @@ export const qualitativeSampler = definePlugin({
         record(step, epoch, id, judged[id]!, predsFlat.subarray(id * pw, (id + 1) * pw)),
       );
       for (const r of records) ctx.artifacts.appendLine('qualitative-sampler/samples.jsonl', toJson(r));
-      printTable(ctx, step, records);
+      terminal.sampled(step, records);
       finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) =>
         describe(s, judged, classes ? name : undefined),
       );
@@ -201,6 +187,7 @@ export const qualitativeSampler = definePlugin({
     );
     ctx.bus.on('epoch:end', (e) => (o.atEpochEnd ? sample(e.step, e.epoch, true) : undefined));
     ctx.bus.on('run:end', () => {
+      terminal.end();
       for (const f of finder.settle()) ctx.report(f);
       const listed = [...streak.entries()].filter(([, s]) => s.count >= o.disagreement.samplings);
       if (listed.length === 0) return;
@@ -265,28 +252,4 @@ function describe(
     detail: `; ${(100 * share).toFixed(0)}% of its errors are true ${trueCls} predicted as ${predCls}`,
     evidence: { trueClass: trueCls, predictedClass: predCls, confusionShare: share },
   };
-}
-
-function printTable(ctx: Ctx, step: number, records: SampleRecord[]): void {
-  const show = records.slice(0, ctx.options.show);
-  if (show.length === 0) return;
-  const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-  const right = records.filter((r) => r.correct).length;
-  const lines = [`samples @${step}: ${right}/${records.length} probes right`];
-  for (const r of show) {
-    const input =
-      r.input && !r.input.includes('\n') ? `${cut(r.input, 16).padEnd(16)} → ` : `#${String(r.id).padEnd(5)} `;
-    const conf = r.confidence !== undefined ? ` (${(100 * r.confidence).toFixed(0)}%)` : '';
-    lines.push(
-      `  ${r.correct === undefined ? ' ' : r.correct ? '✓' : '✗'} ${input}${cut(r.prediction, 28)}${conf}${r.correct ? '' : `   [true: ${cut(r.label, 28)}]`}`,
-    );
-  }
-  // Pictures rendered as text (digits) do not fit a table row: draw the first wrong one below it.
-  const wrong = show.find((r) => r.correct === false && r.input?.includes('\n'));
-  if (wrong)
-    lines.push(
-      `  #${wrong.id}: predicted ${wrong.prediction}, labelled ${wrong.label}`,
-      ...wrong.input!.split('\n').map((l) => `    ${l}`),
-    );
-  ctx.log.info(lines.join('\n'));
 }

@@ -14,7 +14,7 @@ import {
   type TensorDataset,
 } from '@trainwatch/core';
 import { runTraining, type RunSummary } from '@trainwatch/core/runner';
-import { attachDisplay, cliLogSink, writeOutputs } from '@trainwatch/runner';
+import { createDisplay, writeOutputs } from '@trainwatch/runner';
 import { collect, isDataset, isTensor, type FitDataset } from './data';
 import { fitConfig, type FitOptions } from './fit-options';
 import { resolvePlugins } from './plugin-entries';
@@ -132,16 +132,21 @@ export async function fit(
       ...(callbacks.length ? [{ plugin: tfjsCallbacks(callbacks, compiled) }] : []),
     ];
     const quiet = o.quiet === true;
+    const display = createDisplay({
+      mode: quiet ? 'quiet' : process.stdout.isTTY ? 'tty' : 'plain',
+      out: process.stdout,
+      err: process.stderr,
+    });
     const result = await runTraining({
       config,
       task: defineTask({ name: 'fit', create: () => instance }),
       taskOptions: {},
       plugins: all,
       ...(o.out ? { runDir: path.resolve(o.out) } : {}),
-      logSink: cliLogSink(quiet),
+      logSink: display.sink,
       ...(o.signal ? { signal: o.signal } : {}),
       onBus: (bus) => {
-        if (!quiet) attachDisplay(bus, { mode: process.stdout.isTTY ? 'tty' : 'plain', out: process.stdout });
+        display.attach(bus);
         bus.on(
           'epoch:end',
           (e) => {

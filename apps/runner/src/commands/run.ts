@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { runTraining } from '@trainwatch/core/runner';
 import { backendName, BACKENDS, failLevel, integer, positiveInt, type BackendFlag } from '../args';
 import { loadConfig } from '../config/load-config';
-import { cliLogSink, EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
-import { attachDisplay } from '../display/progress';
+import { EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
+import { createDisplay } from '../display/progress';
 import type { RegisterCommand } from './command';
 
 interface RunFlags {
@@ -16,6 +16,7 @@ interface RunFlags {
   failFast?: boolean;
   failOn?: 'warn' | 'error';
   tensorboard?: boolean;
+  verbose?: boolean;
 }
 
 /** `trainwatch run <config>`: trains the task with its plugins, then writes the report and prints the summary. */
@@ -28,6 +29,7 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
   if (flags.failFast) config.training.failFast = true;
   const isTty = (io.stdout as NodeJS.WriteStream).isTTY;
   const mode: OutputMode = flags.json ? 'json' : flags.quiet ? 'quiet' : isTty ? 'tty' : 'plain';
+  const display = createDisplay({ mode, out: io.stdout, err: io.stderr, verbose: flags.verbose === true });
 
   // First Ctrl-C or SIGTERM (timeout, CI runners, docker stop, systemd): finish the step, write
   // every output, status "stopped". A second signal of either kind: leave at once.
@@ -61,14 +63,16 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
       plugins: resolved.plugins,
       ...(flags.out ? { runDir: path.resolve(flags.out) } : {}),
       signal: abort.signal,
-      logSink: cliLogSink(mode === 'quiet'),
+      logSink: display.sink,
       onBus: (bus) => {
-        attachDisplay(bus, { mode, out: io.stdout });
+        display.attach(bus);
         const banner = (e: { task: string; backend: string; trainSize: number; valSize: number }) => {
           if (mode === 'json' || mode === 'quiet') return;
           const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
-          const data = `${e.trainSize} train / ${e.valSize} validation examples`;
-          io.stdout.write(`trainwatch: ${e.task} on ${e.backend}, ${data}, plugins: ${plugins}\n`);
+          display.line(
+            `trainwatch: ${e.task} on ${e.backend} · ${e.trainSize} train / ${e.valSize} validation examples`,
+          );
+          display.line(`  plugins: ${plugins}`);
         };
         bus.on('run:begin', banner, undefined, 'cli');
       },
@@ -104,6 +108,7 @@ export const registerRun: RegisterCommand = (program, io, done) => {
       failLevel,
     )
     .option('--quiet', 'no progress output, only findings and the summary')
+    .option('--verbose', 'also plugins’ detail lines (e.g. every sample table, samples drawn as text)')
     .option('--json', 'one JSON line per event on stdout')
     .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
     .action(async (config: string, flags: RunFlags) => done(await runCommand(config, flags, io)));

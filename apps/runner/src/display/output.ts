@@ -1,7 +1,9 @@
 import * as path from 'node:path';
+import { createColors } from 'picocolors';
 import { type Diagnosis, type LogSink } from '@trainwatch/core';
 import { countBySeverity, stderrSink, type RunResult } from '@trainwatch/core/runner';
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
+import { colourEnabled, type Colours } from './progress';
 
 /** Exit codes: documented in the README; scripts rely on them. */
 export const EXIT = {
@@ -22,12 +24,13 @@ export function failsOn(d: Diagnosis, level: 'warn' | 'error' | undefined): bool
 }
 
 /** The diagnosis as the terminal shows it first: the headline, then each cause with its fix. */
-export function formatDiagnosis(d: Diagnosis, max = 3): string {
-  if (d.causes.length === 0) return `diagnosis: ${d.headline}\n`;
+export function formatDiagnosis(d: Diagnosis, max = 3, k: Colours = createColors(false)): string {
+  if (d.causes.length === 0) return `diagnosis: ${k.green(d.headline)}\n`;
   const lines = d.causes.slice(0, max).map((c, i) => {
     const where = c.layer ? ` [${c.layer}]` : '';
     const folded = c.explains.length > 0 ? `\n       explains: ${c.explains.join(', ')}` : '';
-    return `  ${i + 1}. ${c.severity} ${c.id}${where} at step ${c.step} (confidence ${c.confidence.toFixed(2)}): ${c.title}\n     fix: ${c.fix}${folded}`;
+    const sev = c.severity === 'error' ? k.red(c.severity) : k.yellow(c.severity);
+    return `  ${i + 1}. ${sev} ${k.bold(c.id)}${where} at step ${c.step} (confidence ${c.confidence.toFixed(2)}): ${c.title}\n     fix: ${c.fix}${folded}`;
   });
   const more = d.causes.length > max ? `\n  (${d.causes.length - max} more in diagnosis.json)` : '';
   return `diagnosis: ${d.causes.length} root cause${d.causes.length === 1 ? '' : 's'}\n${lines.join('\n')}${more}\n`;
@@ -76,10 +79,14 @@ export function printSummary(result: RunResult, io: Io, mode: OutputMode, output
     })
     .join('');
   const out = mode === 'json' ? io.stderr : io.stdout;
+  const k = createColors(colourEnabled(out));
+  // A run that completed with problems is not shown as a success.
+  const statusColour =
+    s.status === 'failed' ? k.red : s.status !== 'completed' || result.diagnosis.causes.length ? k.yellow : k.green;
   const epochs = `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}`;
   out.write(
-    `\n${formatDiagnosis(result.diagnosis)}` +
-      `${s.status}: ${s.reason}\n` +
+    `\n${formatDiagnosis(result.diagnosis, 3, k)}` +
+      `${statusColour(k.bold(s.status))}: ${s.reason}\n` +
       `  ${s.steps} steps, ${epochs} in ${(s.wallMs / 1000).toFixed(1)} s on ${s.backend.name}${finals ? `\n  ${finals}` : ''}\n` +
       `  findings: ${counts.error} error, ${counts.warn} warn, ${counts.info} info\n${bySeverity}` +
       `  run directory: ${displayPath(s.runDir)}\n` +

@@ -268,6 +268,31 @@ describe('--tensorboard', () => {
     // The version record plus, per step, the loss and the accuracy.
     expect(records).toBeGreaterThan(1 + 2 * 13);
   }, 60_000);
+
+  it('the event file grows while the run goes (appended every few seconds), not only at the end', async () => {
+    // A plugin that, at step 5, waits past one flush and notes the event file's size mid-run.
+    const peek = `const fs = require('node:fs'); const path = require('node:path');
+      module.exports = require(${JSON.stringify(path.join(ROOT, 'packages/core'))}).definePlugin({ name: 'peek',
+        setup(ctx) { ctx.bus.on('batch:end', async (e) => {
+          if (e.step !== 5) return;
+          await new Promise((r) => setTimeout(r, 3500));
+          const dir = path.join(ctx.artifacts.dir, 'tensorboard');
+          const size = fs.existsSync(dir) ? fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) : 0;
+          ctx.artifacts.writeJson('peek/size.json', { size });
+        }); } });`;
+    const file = writeConfig(
+      { task: small, training: { epochs: 1 }, plugins: [{ use: './peek.js' }] },
+      { 'peek.js': peek },
+    );
+    const out = path.join(tmpDir(), 'run');
+    const r = await cli('run', file, '--out', out, '--quiet', '--tensorboard');
+    expect(r.code).toBe(0);
+    const mid = readJson(path.join(out, 'peek', 'size.json')).size as number;
+    const [name] = fs.readdirSync(path.join(out, 'tensorboard'));
+    const end = fs.statSync(path.join(out, 'tensorboard', name!)).size;
+    expect(mid).toBeGreaterThan(100);
+    expect(end).toBeGreaterThan(mid);
+  }, 60_000);
 });
 
 describe('file options', () => {

@@ -4,13 +4,14 @@ import { writeFileAtomic } from '@trainwatch/core';
 import { buildReportHtml } from './html';
 import { readRun } from './read-run';
 
-export { readRun, runStatus, type RunData } from './read-run';
+export { readRun, runStatus, type RunData, type LineReader } from './read-run';
 export { buildReportHtml } from './html';
 export { chartFor, attachMarkers } from './markers';
 export { runHealth, headlineMetrics, type Health } from './headline';
 export { esc, markup, trusted, SafeHtml } from './safe-html';
 export { buildCharts, downsample } from './charts';
 export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
+export { TensorboardLive } from './tensorboard-live';
 export type { ChartData, LineChart, Heatmap, ChartMarker } from './client';
 
 /** Builds `<runDir>/report.html` from the run directory's files alone; returns its path. */

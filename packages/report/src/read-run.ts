@@ -63,7 +63,7 @@ export interface RunData {
  * untrusted input (a plugin wrote it, or someone handed it over), and a link must not pull
  * `/etc/...` into the page.
  */
-function inside(runDir: string, file: string): boolean {
+export function inside(runDir: string, file: string): boolean {
   try {
     const root = fs.realpathSync(runDir);
     const real = fs.realpathSync(file);
@@ -82,10 +82,14 @@ function readJson(runDir: string, file: string): unknown {
   }
 }
 
-function readJsonl(runDir: string, file: string, onBad: () => void): Record<string, unknown>[] {
-  if (!inside(runDir, file)) return [];
+/** Reads the lines of one of the run's JSONL files (a whole file, or only what is new since last time). */
+export type LineReader = (runDir: string, file: string) => string[];
+
+const wholeFile: LineReader = (runDir, file) => (inside(runDir, file) ? fs.readFileSync(file, 'utf8').split('\n') : []);
+
+function readJsonl(runDir: string, file: string, onBad: () => void, lines: LineReader): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const line of lines(runDir, file)) {
     if (!line.trim()) continue;
     try {
       const v = JSON.parse(line) as unknown;
@@ -128,8 +132,12 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
 }
 
-/** Reads a run directory: works for finished, stopped, crashed and interrupted runs alike. */
-export function readRun(runDir: string): RunData {
+/**
+ * Reads a run directory: works for finished, stopped, crashed and interrupted runs alike. `lines`
+ * reads the JSONL files (default: whole; the live TensorBoard writer passes one that returns only
+ * the lines added since its last read).
+ */
+export function readRun(runDir: string, lines: LineReader = wholeFile): RunData {
   let skipped = 0;
   const bad = () => void skipped++;
   const at = (...p: string[]) => path.join(runDir, ...p);
@@ -149,7 +157,7 @@ export function readRun(runDir: string): RunData {
   if (config !== undefined) data.config = config;
   const summary = readJson(runDir, at('summary.json'));
   if (summary && typeof summary === 'object') data.summary = summary as Record<string, unknown>;
-  const events = readJsonl(runDir, at('events.jsonl'), bad);
+  const events = readJsonl(runDir, at('events.jsonl'), bad, lines);
   // Only the last run, should an older version have appended several to one file.
   let from = 0;
   events.forEach((e, i) => void (e['event'] === 'run:begin' && (from = i)));
@@ -186,7 +194,7 @@ export function readRun(runDir: string): RunData {
     obj(diagnosis) && Array.isArray(diagnosis['causes']) && typeof diagnosis['headline'] === 'string'
       ? (diagnosis as unknown as Diagnosis)
       : undefined;
-  const read = (...p: string[]) => readJsonl(runDir, at(...p), bad);
+  const read = (...p: string[]) => readJsonl(runDir, at(...p), bad, lines);
   data.gradients = keep(read('gradient-guard', 'series.jsonl'), (g) => stepped(g) && layered(g), bad) as never;
   const histogrammed = (a: Record<string, unknown>) =>
     (a['layers'] as Record<string, unknown>[]).every(

@@ -111,21 +111,31 @@ function histogram(
   return new Proto().bytes(1, new Proto().bytes(1, tag).bytes(5, h).done()).done();
 }
 
+/** The event-file name TensorBoard expects, under `<runDir>/tensorboard/`. */
+export function eventFileName(runDir: string, startSeconds: number): string {
+  return path.join(
+    runDir,
+    'tensorboard',
+    `events.out.tfevents.${Math.floor(startSeconds)}.${os.hostname()}.trainwatch`,
+  );
+}
+
+/** The file header record (`brain.Event:2`). */
+export function headerRecord(wallTime: number): Buffer {
+  return event(wallTime, 0, (p) => p.bytes(3, 'brain.Event:2'));
+}
+
 /**
- * Writes TensorBoard event files for a run: losses and metrics per step, validation metrics per
- * epoch, gradient norms and update ratios per layer, activation histograms, evaluations.
- * Returns the file written (under `<runDir>/tensorboard/`).
+ * The records for what `d` holds: losses and metrics per step, validation metrics per epoch,
+ * gradient norms and update ratios per layer, activation histograms, evaluations.
  */
-export function writeTensorboard(d: RunData): string {
-  const dir = path.join(d.runDir, 'tensorboard');
-  fs.mkdirSync(dir, { recursive: true });
-  const start = Date.parse(String(d.summary?.['startedAt'] ?? '')) / 1000 || Date.now() / 1000;
-  const file = path.join(dir, `events.out.tfevents.${Math.floor(start)}.${os.hostname()}.trainwatch`);
-  const records: Buffer[] = [event(start, 0, (p) => p.bytes(3, 'brain.Event:2'))];
-  const add = (step: number, summary: Buffer) => records.push(event(start, step, (p) => p.bytes(5, summary)));
+export function summaryRecords(d: RunData, wallTime: number): Buffer[] {
+  const records: Buffer[] = [];
+  const add = (step: number, summary: Buffer) => records.push(event(wallTime, step, (p) => p.bytes(5, summary)));
   for (const s of d.steps) {
     add(s.step, scalar('train/loss', s.loss));
     for (const [k, v] of Object.entries(s.metrics)) add(s.step, scalar(`train/${k}`, v));
+    if (s.learningRate !== undefined) add(s.step, scalar('train/learning_rate', s.learningRate));
   }
   for (const e of d.epochs) for (const [k, v] of Object.entries(e.val)) add(e.step, scalar(`val/${k}`, Number(v)));
   for (const g of d.gradients) {
@@ -144,6 +154,17 @@ export function writeTensorboard(d: RunData): string {
   for (const e of d.evals)
     for (const [k, v] of Object.entries(e.metrics))
       if (!k.startsWith('acc_class_')) add(e.step, scalar(`eval/${k}`, v));
-  fs.writeFileSync(file, Buffer.concat(records));
+  return records;
+}
+
+/**
+ * Writes a run's TensorBoard event file in one go (from its files, after the run).
+ * Returns the file written (under `<runDir>/tensorboard/`).
+ */
+export function writeTensorboard(d: RunData): string {
+  const start = Date.parse(String(d.summary?.['startedAt'] ?? '')) / 1000 || Date.now() / 1000;
+  const file = eventFileName(d.runDir, start);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.concat([headerRecord(start), ...summaryRecords(d, start)]));
   return file;
 }

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildReportHtml, downsample, maskedCrc32c, readRun, writeReport, writeTensorboard } from '../src';
+import {
+  buildReportHtml,
+  downsample,
+  maskedCrc32c,
+  readRun,
+  TensorboardLive,
+  writeReport,
+  writeTensorboard,
+} from '../src';
 import { decodeEvents } from './tfevents';
 
 function fakeRun(opts: { steps?: number; finished?: boolean; sampleText?: string } = {}): string {
@@ -120,6 +128,43 @@ describe('TensorBoard files', () => {
     expect(hist).toHaveLength(2);
     expect(hist[0]!.buckets).toEqual([0, 1, 5, 1]);
     expect(hist[0]!.limits![0]).toBeCloseTo(-5, 6);
+  });
+
+  it('written live: each flush appends only the new complete lines; the end result equals the one-shot file', () => {
+    const done = fakeRun();
+    const full = fs.readFileSync(path.join(done, 'events.jsonl'), 'utf8');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-live-'));
+    // The plugins' files as they are; events.jsonl as it grows.
+    fs.cpSync(done, dir, { recursive: true });
+    const events = path.join(dir, 'events.jsonl');
+    // Mid-run: 21 lines and half of the next one (a write in progress).
+    const cut = full.split('\n').slice(0, 21).join('\n').length + 1 + 10;
+    fs.writeFileSync(events, full.slice(0, cut));
+    const live = new TensorboardLive(dir);
+    expect(live.flush()).toBeGreaterThan(0);
+    const mid = decodeEvents(fs.readFileSync(live.file));
+    expect(mid[0]!.fileVersion).toBe('brain.Event:2');
+    expect(mid.filter((e) => e.tag === 'train/loss').map((e) => e.step)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    expect(live.flush()).toBe(0);
+    fs.appendFileSync(events, full.slice(cut));
+    live.flush(true);
+    const end = decodeEvents(fs.readFileSync(live.file));
+    const key = (e: { tag?: string; step?: number }) => `${e.tag}@${e.step}`;
+    const once = decodeEvents(fs.readFileSync(writeTensorboard(readRun(done))));
+    expect(
+      end
+        .filter((e) => e.tag)
+        .map(key)
+        .sort(),
+    ).toEqual(
+      once
+        .filter((e) => e.tag)
+        .map(key)
+        .sort(),
+    );
+    expect(end.filter((e) => e.fileVersion)).toHaveLength(1);
   });
 
   it('masked CRC32C matches the reference value', () => {

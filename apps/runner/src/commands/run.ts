@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { runTraining } from '@trainwatch/core/runner';
 import { backendName, BACKENDS, failLevel, integer, positiveInt, type BackendFlag } from '../args';
 import { loadConfig } from '../config/load-config';
-import { EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
+import { TensorboardLive } from '@trainwatch/report';
+import { displayPath, EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
 import { createDisplay } from '../display/progress';
 import type { RegisterCommand } from './command';
 
@@ -55,6 +56,8 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
     if (process.ppid !== parent && !stoppedBy) onSignal('SIGTERM');
   }, 1000);
   orphanWatch.unref();
+  const tensorboard = flags.tensorboard === true || config.output.tensorboard;
+  let live: ReturnType<typeof liveTensorboard> | undefined;
   try {
     const result = await runTraining({
       config,
@@ -64,8 +67,9 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
       ...(flags.out ? { runDir: path.resolve(flags.out) } : {}),
       signal: abort.signal,
       logSink: display.sink,
-      onBus: (bus) => {
+      onBus: (bus, runDir) => {
         display.attach(bus);
+        if (tensorboard) live = liveTensorboard(runDir, io);
         const banner = (e: { task: string; backend: string; trainSize: number; valSize: number }) => {
           if (mode === 'json' || mode === 'quiet') return;
           const plugins = resolved.plugins.map((p) => p.plugin.name).join(', ') || 'none';
@@ -77,14 +81,16 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
         bus.on('run:begin', banner, undefined, 'cli');
       },
     });
-    const tensorboard = flags.tensorboard === true || config.output.tensorboard;
-    const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard }, io);
+    const outputs = writeOutputs(result.runDir, { report: config.output.report, tensorboard: false }, io);
+    const tb = live?.close();
+    if (tb) outputs.push(tb);
     printSummary(result, io, mode, outputs);
     if (result.status === 'completed') return failsOn(result.diagnosis, flags.failOn) ? EXIT.findings : EXIT.completed;
     if (result.status === 'failed') return EXIT.failed;
     if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
     return EXIT.stopped;
   } finally {
+    live?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
@@ -113,3 +119,34 @@ export const registerRun: RegisterCommand = (program, io, done) => {
     .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
     .action(async (config: string, flags: RunFlags) => done(await runCommand(config, flags, io)));
 };
+
+/**
+ * TensorBoard's event file appended every 3 s while the run goes (`tensorboard --logdir runs` shows
+ * it mid-way), and once more at the end. A write that fails is said once; the run goes on.
+ */
+function liveTensorboard(runDir: string, io: Io): { close(): string | undefined } {
+  const live = new TensorboardLive(runDir);
+  let failed = false;
+  const flush = (final: boolean) => {
+    if (failed) return;
+    try {
+      live.flush(final);
+    } catch (e) {
+      failed = true;
+      io.stderr.write(`trainwatch: could not write TensorBoard files: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  };
+  const timer = setInterval(() => flush(false), 3000);
+  timer.unref();
+  let closed = false;
+  return {
+    close() {
+      if (closed) return undefined;
+      closed = true;
+      clearInterval(timer);
+      flush(true);
+      const dir = path.dirname(live.file);
+      return failed ? undefined : `tensorboard: ${displayPath(dir)} (tensorboard --logdir ${displayPath(runDir)})`;
+    },
+  };
+}

@@ -30,8 +30,8 @@ export function eventRecord(event: EventName, payload: object): Record<string, u
 /**
  * Appends every bus event to `events.jsonl` as the run goes, one JSON object per line, with `t` in
  * milliseconds since the recorder started. Written with synchronous appends in small groups (and at
- * once for findings, errors, epoch and run ends, and on process exit), so a hard kill loses at most
- * half a second of steps.
+ * once for findings, errors, epoch and run ends, and on process exit); no line waits more than half a
+ * second, so a hard kill loses at most that and live readers are at most that behind.
  */
 export class EventRecorder {
   private fd: number;
@@ -39,6 +39,7 @@ export class EventRecorder {
   private readonly t0 = performance.now();
   private readonly unsubscribe: (() => void)[] = [];
   private lastFlush = performance.now();
+  private timer: NodeJS.Timeout | undefined;
   private readonly onExit = () => this.flush();
 
   constructor(
@@ -60,6 +61,9 @@ export class EventRecorder {
             );
             if (FLUSH_ON.has(event) || this.lines.length >= MAX_LINES || now - this.lastFlush >= MAX_AGE_MS)
               this.flush();
+            // Lines never wait longer than MAX_AGE_MS, even when no further event comes (a long
+            // listener, a stalled step): readers of the live file (TensorBoard, serve) see them.
+            else this.timer ??= setTimeout(() => this.flush(), MAX_AGE_MS).unref();
           },
           undefined,
           'core:recorder',
@@ -69,6 +73,8 @@ export class EventRecorder {
   }
 
   flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.lines.length === 0 || this.fd < 0) return;
     try {
       fs.writeSync(this.fd, `${this.lines.join('\n')}\n`);

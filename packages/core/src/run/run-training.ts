@@ -35,7 +35,7 @@ export interface RunRequest {
   signal?: AbortSignal;
   logSink?: LogSink;
   /** Called with the bus before the run begins (the CLI attaches its progress display here). */
-  onBus?: (bus: EventBus) => void;
+  onBus?: (bus: EventBus, runDir: string) => void;
   /** Milliseconds clock plugins see as `ctx.clock` (default `performance.now`; tests pass a fake one). */
   clock?: () => number;
   /** Set every plugin up (and dispose it) without training: what `trainwatch validate` checks. */
@@ -96,7 +96,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   const recorder = config.output.events
     ? new EventRecorder(path.join(runDir, 'events.jsonl'), bus, writeFailed)
     : undefined;
-  req.onBus?.(bus);
+  req.onBus?.(bus, runDir);
 
   let instance: TaskInstance | undefined;
   let optimizer: tf.Optimizer | undefined;

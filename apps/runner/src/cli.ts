@@ -8,6 +8,7 @@ import { registerPlugins } from './commands/plugins';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
 import { registerSchema } from './commands/schema';
+import { registerServe } from './commands/serve';
 import { registerValidate } from './commands/validate';
 import { EXIT, type Io } from './display/output';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     registerDoctor,
     registerExport,
     registerReport,
+    registerServe,
     registerValidate,
     registerPlugins,
     registerSchema,

@@ -178,13 +178,24 @@ export function renderCharts(data: ChartData, uPlot: any): void {
   for (const c of data.lines) {
     const host = document.getElementById(c.id);
     if (!host) continue;
+    // Drawn again with new data (the live page): the reader's toggles stay as they were.
+    const wasLog = host.getAttribute('data-log');
+    const wasSmooth = (host.querySelector('.smooth') as HTMLInputElement | null)?.value;
+    host.textContent = '';
     const controls = el('div', { class: 'controls' });
     const logBox = el('input', { type: 'checkbox', class: 'log-toggle' }) as HTMLInputElement;
-    logBox.checked = !!c.log;
+    logBox.checked = wasLog === null ? !!c.log : wasLog === 'true';
     const logLabel = el('label', {}, ' log y ');
     logLabel.prepend(logBox);
     controls.appendChild(logLabel);
-    const slider = el('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0', class: 'smooth' });
+    const slider = el('input', {
+      type: 'range',
+      min: '0',
+      max: '0.99',
+      step: '0.01',
+      value: wasSmooth || '0',
+      class: 'smooth',
+    });
     if (c.smooth) {
       const sl = el('label', {}, ' smoothing ');
       sl.appendChild(slider);
@@ -262,6 +273,9 @@ export function renderCharts(data: ChartData, uPlot: any): void {
     canvas.setAttribute('data-rendered', String(cols));
     canvas.setAttribute('data-y-label', h.yLabel);
     const fig = canvas.parentElement;
-    if (fig) markerLinks(fig, h.markers);
+    if (fig) {
+      fig.querySelectorAll('.markers').forEach((m) => m.remove());
+      markerLinks(fig, h.markers);
+    }
   }
 }

@@ -2,12 +2,12 @@ import { runStatus, type RunData } from './read-run';
 import { markup, type SafeHtml } from './safe-html';
 
 /** How the run went, as the headline colours it: a run that completed with problems is not green. */
-export type Health = 'healthy' | 'problems' | 'failed' | 'stopped' | 'interrupted';
+export type Health = 'healthy' | 'problems' | 'failed' | 'stopped' | 'interrupted' | 'running';
 
 /** The run's health from its status and its diagnosis (or, without one, its warn+ findings). */
 export function runHealth(d: RunData): Health {
   const st = runStatus(d);
-  if (!st.finished) return 'interrupted';
+  if (!st.finished) return st.status === 'running' ? 'running' : 'interrupted';
   if (st.status === 'failed') return 'failed';
   const problems = d.diagnosis
     ? d.diagnosis.verdict === 'problems-found'
@@ -32,6 +32,7 @@ const LABEL: Record<Health, string> = {
   failed: 'failed',
   stopped: 'stopped',
   interrupted: 'did not finish',
+  running: 'training…',
 };
 
 /** The metrics a headline shows: final training and validation values, and the last task evaluation. */
@@ -61,7 +62,9 @@ export function headlineHtml(d: RunData): SafeHtml {
     ? d.diagnosis.headline
     : loud.length
       ? loud.map((f) => `${f.code}${f.layer ? ` (${f.layer})` : ''}`).join(', ')
-      : 'no findings';
+      : health === 'running'
+        ? 'no findings yet'
+        : 'no findings';
   const { train, val } = headlineMetrics(d);
   const cell = ([k, v]: [string, number]) =>
     markup`<span class="metric"><span class="k">${k}</span> ${round(v)}</span> `;
@@ -82,5 +85,6 @@ export function headlineHtml(d: RunData): SafeHtml {
 export const HEADLINE_STYLE = `.headline{border:1px solid #ddd;border-left-width:6px;padding:10px 14px;margin:8px 0 12px}
 .headline.healthy{border-left-color:#2ca02c}.headline.problems,.headline.stopped,.headline.interrupted{border-left-color:#ff7f0e}.headline.failed{border-left-color:#d62728}
 .status.healthy{background:#2ca02c}.status.problems,.status.stopped,.status.interrupted{background:#e67300}.status.failed{background:#d62728}
+.headline.running{border-left-color:#1f77b4}.status.running{background:#1f77b4}
 .verdict{font-size:16px;font-weight:600;margin:6px 0}.metrics .group{margin-right:18px}.metric{margin-left:8px;font-variant-numeric:tabular-nums}.metric .k{color:#666}
 .headline .facts,.headline .reason{color:#555;font-size:13px}`;

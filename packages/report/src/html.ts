@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Finding } from '@trainwatch/core';
 import { buildCharts } from './charts';
 import { confusionHtml } from './evaluation';
+import { liveData, pollLive } from './live';
 import { attachMarkers, chartFor, sortFindings } from './markers';
 import { renderCharts, type ChartData } from './client';
 import { HEADLINE_STYLE, headlineHtml, round } from './headline';
@@ -20,13 +21,14 @@ function scriptJson(v: unknown): string {
 /** A CSP source for one inline script: its SHA-256, so only the page's own scripts run (no inline handlers). */
 const scriptHash = (code: string) => `'sha256-${crypto.createHash('sha256').update(code, 'utf8').digest('base64')}'`;
 
-function csp(scripts: readonly string[]): string {
+function csp(scripts: readonly string[], live: boolean): string {
   return [
     "default-src 'none'",
     `script-src ${scripts.map(scriptHash).join(' ')}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
-    "connect-src 'none'",
+    // Only the live page (trainwatch serve) fetches, and only from where it came from.
+    live ? "connect-src 'self'" : "connect-src 'none'",
     "form-action 'none'",
     "base-uri 'none'",
   ].join('; ');
@@ -187,24 +189,30 @@ function diagnosisHtml(d: RunData): SafeHtml {
 }
 
 /** The whole page: the diagnosis and findings first, then charts, samples and run facts. Everything inline; nothing loads from anywhere. */
-export function buildReportHtml(d: RunData): string {
+export function buildReportHtml(d: RunData, opts: { live?: { dataUrl: string } } = {}): string {
   const charts = attachMarkers(buildCharts(d), d.findings);
   const st = runStatus(d);
+  const first = liveData(d);
   const uplotJs = fs
     .readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
     .replace(/<\/script/gi, '<\\/script');
   const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const boot = `(${renderCharts.toString()})(JSON.parse(document.getElementById('chart-data').textContent), uPlot);`;
+  const render = `var render = function (c) { (${renderCharts.toString()})(c, uPlot); };`;
+  const boot = opts.live
+    ? `${render}\nrender(JSON.parse(document.getElementById('chart-data').textContent));\n(${pollLive.toString()})(${JSON.stringify(opts.live.dataUrl)}, ${JSON.stringify({ version: first.version, findings: first.findings, status: first.status })}, render);`
+    : `${render}\nrender(JSON.parse(document.getElementById('chart-data').textContent));`;
   const title = `trainwatch report: ${String((d.summary?.['runId'] as string | undefined) ?? d.begin?.['runId'] ?? 'run')}`;
   const counts = { error: 0, warn: 0, info: 0 };
   for (const f of d.findings) counts[f.severity]++;
   const banner = st.finished
     ? ''
-    : markup`<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${st.reason}. The page shows what was written before it stopped.</div>`;
+    : st.status === 'running'
+      ? markup`<div class="banner" id="in-progress"><strong>This run is in progress.</strong> ${st.reason}; the charts update as it trains.</div>`
+      : markup`<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${st.reason}. The page shows what was written before it stopped.</div>`;
   // The CSP attribute holds only quotes and base64: its value is the report's own, not escaped data.
   return markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${trusted(csp([uplotJs, boot]))}">
+<meta http-equiv="Content-Security-Policy" content="${trusted(csp([uplotJs, boot], opts.live !== undefined))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <style>${trusted(uplotCss)}

@@ -12,6 +12,8 @@ export { esc, markup, trusted, SafeHtml } from './safe-html';
 export { buildCharts, downsample } from './charts';
 export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
 export { TensorboardLive } from './tensorboard-live';
+export { serveRuns, type RunServer } from './serve';
+export { liveData, type LiveData } from './live';
 export type { ChartData, LineChart, Heatmap, ChartMarker } from './client';
 
 /** Builds `<runDir>/report.html` from the run directory's files alone; returns its path. */

@@ -56,6 +56,8 @@ export interface RunData {
   images: Record<string, string>;
   /** Lines that could not be parsed (a crash mid-write leaves a partial last line). */
   skippedLines: number;
+  /** Set by `trainwatch serve` when the run is still being written: an unfinished run is then "running". */
+  live?: boolean;
 }
 
 /**
@@ -234,6 +236,7 @@ export function runStatus(d: RunData): { status: string; reason: string; finishe
     return { status: s['status'], reason: String(s['reason'] ?? ''), finished: true };
   if (d.end) return { status: d.end.status, reason: d.end.reason, finished: true };
   const last = d.steps.at(-1);
+  if (d.live) return { status: 'running', reason: `in progress${last ? `: step ${last.step}` : ''}`, finished: false };
   return {
     status: 'interrupted',
     reason: `the run did not finish: no run:end in events.jsonl (killed or crashed${last ? ` after step ${last.step}` : ' before the first step'})`,

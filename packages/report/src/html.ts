@@ -1,38 +1,13 @@
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import type { Finding } from '@trainwatch/core';
 import { buildCharts } from './charts';
 import { confusionHtml } from './evaluation';
-import { liveData, pollLive } from './live';
+import { liveData } from './live';
+import { htmlPage } from './page';
 import { attachMarkers, chartFor, sortFindings } from './markers';
-import { renderCharts, type ChartData } from './client';
+import type { ChartData } from './client';
 import { HEADLINE_STYLE, headlineHtml, round } from './headline';
 import { runStatus, type RunData } from './read-run';
-import { markup, trusted, type SafeHtml } from './safe-html';
-
-/** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
-function scriptJson(v: unknown): string {
-  return JSON.stringify(v)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/** A CSP source for one inline script: its SHA-256, so only the page's own scripts run (no inline handlers). */
-const scriptHash = (code: string) => `'sha256-${crypto.createHash('sha256').update(code, 'utf8').digest('base64')}'`;
-
-function csp(scripts: readonly string[], live: boolean): string {
-  return [
-    "default-src 'none'",
-    `script-src ${scripts.map(scriptHash).join(' ')}`,
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-    // Only the live page (trainwatch serve) fetches, and only from where it came from.
-    live ? "connect-src 'self'" : "connect-src 'none'",
-    "form-action 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-}
+import { markup, type SafeHtml } from './safe-html';
 
 /** Pictures of the examples a finding names (e.g. label-disagreement), when the run wrote them. */
 function exampleThumbs(f: Finding, images: RunData['images']): SafeHtml {
@@ -193,14 +168,6 @@ export function buildReportHtml(d: RunData, opts: { live?: { dataUrl: string } }
   const charts = attachMarkers(buildCharts(d), d.findings);
   const st = runStatus(d);
   const first = liveData(d);
-  const uplotJs = fs
-    .readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
-    .replace(/<\/script/gi, '<\\/script');
-  const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const render = `var render = function (c) { (${renderCharts.toString()})(c, uPlot); };`;
-  const boot = opts.live
-    ? `${render}\nrender(JSON.parse(document.getElementById('chart-data').textContent));\n(${pollLive.toString()})(${JSON.stringify(opts.live.dataUrl)}, ${JSON.stringify({ version: first.version, findings: first.findings, status: first.status })}, render);`
-    : `${render}\nrender(JSON.parse(document.getElementById('chart-data').textContent));`;
   const title = `trainwatch report: ${String((d.summary?.['runId'] as string | undefined) ?? d.begin?.['runId'] ?? 'run')}`;
   const counts = { error: 0, warn: 0, info: 0 };
   for (const f of d.findings) counts[f.severity]++;
@@ -209,27 +176,25 @@ export function buildReportHtml(d: RunData, opts: { live?: { dataUrl: string } }
     : st.status === 'running'
       ? markup`<div class="banner" id="in-progress"><strong>This run is in progress.</strong> ${st.reason}; the charts update as it trains.</div>`
       : markup`<div class="banner" id="not-finished"><strong>This run did not finish.</strong> ${st.reason}. The page shows what was written before it stopped.</div>`;
-  // The CSP attribute holds only quotes and base64: its value is the report's own, not escaped data.
-  return markup`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${trusted(csp([uplotJs, boot], opts.live !== undefined))}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${trusted(uplotCss)}
-${trusted(STYLE)}
-${trusted(HEADLINE_STYLE)}</style></head>
-<body>
-<h1>${title}</h1>
+  return htmlPage({
+    title,
+    style: `${STYLE}\n${HEADLINE_STYLE}`,
+    charts,
+    body: markup`<h1>${title}</h1>
 ${headlineHtml(d)}
 ${banner}
 ${diagnosisHtml(d)}
 <section id="findings"><h2>Findings <small>(${counts.error} error, ${counts.warn} warn, ${counts.info} info)</small></h2>${findingsHtml(d.findings, charts, d.images)}</section>
 ${chartsHtml(charts, d)}
 ${samplesHtml(d)}
-${factsHtml(d)}
-<script type="application/json" id="chart-data">${trusted(scriptJson(charts))}</script>
-<script>${trusted(uplotJs)}</script>
-<script>${trusted(boot)}</script>
-</body></html>
-`.value;
+${factsHtml(d)}`,
+    ...(opts.live
+      ? {
+          live: {
+            dataUrl: opts.live.dataUrl,
+            first: { version: first.version, findings: first.findings, status: first.status },
+          },
+        }
+      : {}),
+  });
 }

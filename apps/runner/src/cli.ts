@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { BackendError, ConfigError, TrainwatchError } from '@trainwatch/core';
+import { registerCompare } from './commands/compare';
 import { registerDoctor } from './commands/doctor';
 import { registerExport } from './commands/export';
 import { registerPlugins } from './commands/plugins';
@@ -30,6 +31,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     registerExport,
     registerReport,
     registerServe,
+    registerCompare,
     registerValidate,
     registerPlugins,
     registerSchema,

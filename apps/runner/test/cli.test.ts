@@ -323,3 +323,30 @@ describe('file options', () => {
     );
   }, 60_000);
 });
+
+describe('compare and serve', () => {
+  it('compare writes one page for two runs; fewer than two, or a folder that is not a run, is exit 2', async () => {
+    const file = writeConfig({ task: small, training: { epochs: 1 } });
+    const a = path.join(tmpDir(), 'a');
+    const b = path.join(tmpDir(), 'b');
+    expect((await cli('run', file, '--out', a, '--quiet')).code).toBe(0);
+    expect((await cli('run', file, '--out', b, '--quiet', '--seed', '7')).code).toBe(0);
+    const out = path.join(tmpDir(), 'cmp.html');
+    const r = await cli('compare', a, b, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/comparison: .*cmp\.html/);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toMatch(/trainwatch compare: a vs b/);
+    expect(html).toMatch(/<code>training\.seed<\/code><\/th><td>42<\/td><td>7<\/td>/);
+    expect((await cli('compare', a)).code).toBe(2);
+    const notRun = await cli('compare', a, tmpDir());
+    expect(notRun.code).toBe(2);
+    expect(notRun.stderr).toMatch(/is not a run directory/);
+  }, 60_000);
+
+  it('serve on a path that is not a folder says so, exit 2', async () => {
+    const r = await cli('serve', path.join(tmpDir(), 'missing'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trainwatch serve: .*missing is not a folder/);
+  });
+});

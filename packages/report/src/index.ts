@@ -14,6 +14,7 @@ export { writeTensorboard, tfRecord, maskedCrc32c } from './tensorboard';
 export { TensorboardLive } from './tensorboard-live';
 export { serveRuns, type RunServer } from './serve';
 export { liveData, type LiveData } from './live';
+export { buildCompareHtml } from './compare';
 export type { ChartData, LineChart, Heatmap, ChartMarker } from './client';
 
 /** Builds `<runDir>/report.html` from the run directory's files alone; returns its path. */

@@ -8,7 +8,7 @@ import { gradientGuard } from '@trainwatch/gradient-guard';
 import { periodicEval } from '@trainwatch/periodic-eval';
 import { qualitativeSampler } from '@trainwatch/qualitative-sampler';
 import { mnistMlp } from '@trainwatch/tasks';
-import { writeReport } from '../src';
+import { buildCompareHtml, readRun, writeReport } from '../src';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -255,6 +255,39 @@ describeBrowser('report.html in headless Chromium', () => {
     expect(drawn).toBeLessThanOrEqual(loud.length);
     expect(Object.values(f.markers).every((m) => m.linked)).toBe(true);
     expect(Object.keys(f.markers)).toEqual(expect.arrayContaining(['chart-updates']));
+  }, 120_000);
+
+  it('compare: two runs overlaid on each chart, the config paths that differ, findings side by side', async () => {
+    const a = await makeRun(false);
+    const b = await makeRun(false, 0.5);
+    const file = path.join(path.dirname(a), 'compare.html');
+    fs.writeFileSync(file, buildCompareHtml([readRun(a), readRun(b)]));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('pageerror', (e) => void errors.push(String(e)));
+    page.on('request', (r) => void requests.push(r.url()));
+    await page.goto(`file://${file}`);
+    const facts = await page.evaluate(() => ({
+      loss: document.getElementById('cmp-loss')?.getAttribute('data-rendered'),
+      legend: document.querySelectorAll('#cmp-loss .u-legend .u-series').length,
+      charts: document.querySelectorAll('.chart[data-rendered]').length,
+      diff: document.getElementById('config-diff')?.textContent ?? '',
+      differs: document.querySelectorAll('#findings-diff tr.differs').length,
+    }));
+    if (process.env['TRAINWATCH_DOCS_SCREENSHOTS'] === '1')
+      await page.screenshot({ path: path.join(__dirname, '..', '..', '..', 'docs', 'compare.png'), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('data:'))).toEqual([`file://${file}`]);
+    expect(Number(facts.loss)).toBeGreaterThan(0);
+    // The x series and one per run.
+    expect(facts.legend).toBe(3);
+    expect(facts.charts).toBeGreaterThanOrEqual(3);
+    expect(facts.diff).toMatch(/training\.learningRate\s*0\.001\s*0\.5/);
+    expect(facts.diff).not.toMatch(/output\.dir/);
+    expect(facts.differs).toBeGreaterThan(0);
   }, 120_000);
 
   it('shows sample text with markup as text and runs none of it; an unfinished run says so', async () => {

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '@trainwatch/core';
+import { buildCompareHtml, readRun } from '@trainwatch/report';
+import { displayPath, EXIT, type Io } from '../display/output';
+import type { RegisterCommand } from './command';
+
+const RUN_FILES = ['events.jsonl', 'findings.json', 'summary.json', 'config.json'];
+
+/** `trainwatch compare <runA> <runB> [...]`: one self-contained page overlaying the runs. */
+export function compareCommand(dirs: string[], flags: { out?: string }, io: Io): number {
+  if (dirs.length < 2) {
+    io.stderr.write('trainwatch compare: give at least two run directories\n');
+    return EXIT.usage;
+  }
+  const bad = dirs.filter((d) => !RUN_FILES.some((f) => fs.existsSync(path.join(d, f))));
+  if (bad.length) {
+    for (const d of bad)
+      io.stderr.write(
+        `trainwatch compare: ${d} is not a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`,
+      );
+    return EXIT.usage;
+  }
+  const out = path.resolve(flags.out ?? 'compare.html');
+  writeFileAtomic(out, buildCompareHtml(dirs.map((d) => readRun(path.resolve(d)))));
+  io.stdout.write(`comparison: ${displayPath(out)}\n`);
+  return EXIT.completed;
+}
+
+export const registerCompare: RegisterCommand = (program, io, done) => {
+  program
+    .command('compare')
+    .description('one page comparing runs: curves overlaid, config differences, findings side by side')
+    .argument('<runs...>', 'two or more run directories')
+    .option('--out <file>', 'the page to write (default compare.html)')
+    .action((runs: string[], flags: { out?: string }) => done(compareCommand(runs, flags, io)));
+};

@@ -1,6 +1,7 @@
 // A complete local plugin in one file: loaded by path from a config ("use": "./custom-plugin/loss-spike.js").
-// It watches the loss after every step and reports steps where it jumps far above its recent average.
-const { definePlugin, Type } = require('@trainwatch/core');
+// It watches the loss after every step and reports steps where it jumps far above its recent average,
+// and adds a chart to the report (the loss and its running mean, with a marker at each spike it reports).
+const { definePlugin, toJson, Type } = require('@trainwatch/core');
 
 module.exports = definePlugin({
   name: 'loss-spike',
@@ -24,10 +25,26 @@ module.exports = definePlugin({
     let spikes = 0;
     let worst = { ratio: 0, step: -1 };
 
+    // The report draws this chart from loss-spike/series.jsonl; markers for 'loss-spike' findings go on it.
+    ctx.contributeToReport({
+      charts: [
+        {
+          id: 'loss',
+          title: 'loss and its running mean (loss-spike)',
+          yLabel: 'training loss',
+          file: 'loss-spike/series.jsonl',
+          series: [{ field: 'loss' }, { field: 'mean', label: 'running mean' }],
+          log: true,
+          findings: ['loss-spike'],
+        },
+      ],
+    });
+
     ctx.bus.on('batch:end', (e) => {
       if (!Number.isFinite(e.loss)) return; // non-finite losses are another plugin's business
       const mean = recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : e.loss;
       const ratio = e.loss / mean;
+      ctx.artifacts.appendLine('loss-spike/series.jsonl', toJson({ step: e.step, loss: e.loss, mean }));
       if (e.step >= warmup && ratio > factor) {
         spikes++;
         if (ratio > worst.ratio) worst = { ratio, step: e.step };

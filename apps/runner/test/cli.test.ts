@@ -141,10 +141,25 @@ module.exports = defineTask({
       );
       const r = await cli('run', file, '--out', out, '--quiet');
       expect(r.code).toBe(0);
-      return { r, findings: readJson(path.join(out, 'findings.json')) as { code: string; step: number }[] };
+      return { r, out, findings: readJson(path.join(out, 'findings.json')) as { code: string; step: number }[] };
     };
     const faulty = await runWith(30);
     expect(faulty.findings.find((f) => f.code === 'loss-spike')).toMatchObject({ step: 31 });
+    // The chart the plugin declared is in the report, with a marker at the spike it reported.
+    const html = fs.readFileSync(path.join(faulty.out, 'report.html'), 'utf8');
+    const data = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)![1]!) as {
+      lines: {
+        id: string;
+        section?: string;
+        series: { label: string }[];
+        markers?: { step: number; code: string }[];
+      }[];
+    };
+    const chart = data.lines.find((l) => l.id === 'loss-spike-loss')!;
+    expect(chart.section).toBe('loss-spike');
+    expect(chart.series.map((s) => s.label)).toEqual(['loss', 'running mean']);
+    expect(chart.markers).toEqual([expect.objectContaining({ step: 31, code: 'loss-spike' })]);
+    expect(html).toContain('<div class="chart" id="loss-spike-loss"></div>');
     expect(faulty.r.stdout).toMatch(/! warn loss-spike \[loss-spike\] step 31: loss jumped/);
     const healthy = await runWith(-1);
     expect(healthy.findings.map((f) => f.code)).toEqual(['loss-spike-summary']);

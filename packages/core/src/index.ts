@@ -65,6 +65,7 @@ export { createRng, permutation } from './util/random';
 export { describeParams } from './loop/params';
 
 export { FindingGate, type ReportOnceOptions } from './api/finding-gate';
+export { checkContribution, type ChartSpec, type ReportContribution } from './api/contribution';
 export {
   StringEnum,
   type TrainwatchConfig,

@@ -13,6 +13,7 @@ import { gradientCheck } from './gradcheck';
 import type { CheckNumbers } from './layer-stats';
 import { GradientMonitor, type Verdict } from './monitor';
 import { GradientGuardOptions } from './options';
+import { reportCharts } from './report-charts';
 import { writeSnapshot } from './snapshot';
 import { symmetricLayers } from './symmetry';
 import { UpdateTracker } from './update-tracker';
@@ -37,6 +38,7 @@ export const gradientGuard = definePlugin({
   schema: GradientGuardOptions,
   setup(ctx) {
     const o = ctx.options;
+    if (o.record.every > 0) ctx.contributeToReport(reportCharts(o));
     let monitor: GradientMonitor | undefined;
     let weights: Map<string, tf.Tensor> | undefined;
     const updates = new UpdateTracker();

@@ -1,4 +1,5 @@
 import type { ChartData, Heatmap, LineChart } from './client';
+import { contributedCharts } from './contributed';
 import type { RunData } from './read-run';
 
 /**
@@ -70,17 +71,6 @@ function paired(keys: string[], value: (k: string) => (number | null)[]): LineCh
   }));
 }
 
-/** The healthy update-to-weight band from gradient-guard's options in the config, else its defaults. */
-function updateBand(config: unknown): [number, number] {
-  const plugins =
-    (
-      config as
-        { plugins?: { use?: string; options?: { updateRatio?: { low?: number; high?: number } } }[] } | undefined
-    )?.plugins ?? [];
-  const gg = plugins.find((p) => typeof p.use === 'string' && p.use.includes('gradient-guard'));
-  return [gg?.options?.updateRatio?.low ?? 1e-5, gg?.options?.updateRatio?.high ?? 1e-1];
-}
-
 /** Every chart the run's files can feed; charts without data are left out. */
 export function buildCharts(d: RunData): ChartData {
   const lines: LineChart[] = [];
@@ -149,36 +139,10 @@ export function buildCharts(d: RunData): ChartData {
         ),
       );
   }
-  if (d.gradients.length) {
-    const layers = [...new Set(d.gradients.flatMap((g) => g.layers.map((l) => l.layer)))];
-    const at = (g: RunData['gradients'][number], layer: string) => g.layers.find((l) => l.layer === layer);
-    lines.push(
-      line(
-        'chart-gradients',
-        'gradient L2 norm per layer',
-        'gradient L2 norm',
-        d.gradients.map((g) => g.step),
-        layers.map((l) => ({ label: l, values: d.gradients.map((g) => at(g, l)?.grad ?? null) })),
-        { log: true },
-      ),
-    );
-    const withUpdate = d.gradients.filter((g) => g.layers.some((l) => typeof l.update === 'number'));
-    if (withUpdate.length) {
-      const band = updateBand(d.config);
-      lines.push(
-        line(
-          'chart-updates',
-          `update-to-weight ratio per layer (dashed: healthy range ${band[0]}..${band[1]})`,
-          '‖Δw‖ / ‖w‖',
-          withUpdate.map((g) => g.step),
-          layers.map((l) => ({ label: l, values: withUpdate.map((g) => at(g, l)?.update ?? null) })),
-          { log: true, band },
-        ),
-      );
-    }
-  }
   if (d.activations.length) activationCharts(d, lines, heatmaps);
   if (d.evals.length) evalCharts(d, lines);
+  // What plugins declared (their report.json): drawn as they say, no per-plugin code here.
+  lines.push(...contributedCharts(d));
   return { lines, heatmaps };
 }
 

@@ -28,6 +28,10 @@ export interface LineChart {
   /** Offer a smoothing slider (per-step series). */
   smooth?: boolean;
   markers?: ChartMarker[];
+  /** A plugin's chart: the page section it goes in. */
+  section?: string;
+  /** A plugin's chart: the finding codes it shows (markers and links). */
+  codes?: string[];
 }
 
 /** A heatmap: columns over time, rows are histogram bins (first row = lowest bin). */

@@ -34,7 +34,6 @@ ${exampleThumbs(f, images)}<details><summary>evidence</summary><pre>${JSON.strin
 function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
   const groups: [string, string[]][] = [
     ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs', 'chart-epoch-metrics', 'chart-lr']],
-    ['Gradients', ['chart-gradients', 'chart-updates']],
     ['Evaluation', ['chart-evals', 'chart-eval-loss', 'chart-class-acc', 'chart-behaviour']],
   ];
   const out: SafeHtml[] = [];
@@ -45,6 +44,13 @@ function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
         markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}${title === 'Evaluation' ? confusionHtml(d) : ''}</section>`,
       );
   }
+  // Plugins' charts, by the section each declared.
+  const sections = new Map<string, string[]>();
+  for (const c of charts.lines) if (c.section) sections.set(c.section, [...(sections.get(c.section) ?? []), c.id]);
+  for (const [title, ids] of sections)
+    out.push(
+      markup`<section class="contributed"><h2>${title}</h2>${ids.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
+    );
   const active = charts.lines.some((c) => c.id === 'chart-active');
   if (charts.heatmaps.length || active) {
     const maps = charts.heatmaps.map(

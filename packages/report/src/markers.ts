@@ -12,12 +12,13 @@ export function sortFindings(findings: readonly Finding[]): { f: Finding; target
 
 /** Which chart shows the evidence of a finding. */
 export function chartFor(f: Finding, charts: ChartData): string | undefined {
+  // A chart a plugin declared for this code comes first.
+  const declared = charts.lines.find((l) => l.codes?.includes(f.code));
+  if (declared) return declared.id;
   const ids = new Set([...charts.lines.map((c) => c.id), ...charts.heatmaps.map((h) => h.id)]);
   const c = f.code;
   let id: string;
-  if (/^(nonfinite|exploding|vanishing|gradient-check|symmetric-weights)/.test(c)) id = 'chart-gradients';
-  else if (/^(update-ratio|weights-not-updating)/.test(c)) id = 'chart-updates';
-  else if (/^(dead-units|saturated|activation-|unnormalized)/.test(c)) {
+  if (/^(dead-units|saturated|activation-|unnormalized)/.test(c)) {
     const h = charts.heatmaps.find((x) => f.layer !== undefined && x.title.startsWith(`${f.layer} (`));
     id = h ? h.id : (charts.heatmaps[0]?.id ?? '');
   } else if (/^learning-rate/.test(c)) id = 'chart-lr';

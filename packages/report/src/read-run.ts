@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Diagnosis, Finding } from '@trainwatch/core';
+import type { ChartSpec, Diagnosis, Finding } from '@trainwatch/core';
 
 /** Everything the report draws, read from a run directory's files (each one optional). */
 export interface RunData {
@@ -56,6 +56,8 @@ export interface RunData {
   images: Record<string, string>;
   /** Lines that could not be parsed (a crash mid-write leaves a partial last line). */
   skippedLines: number;
+  /** Charts plugins declared (`<plugin>/report.json`), each with the records of its file. */
+  contributions: { plugin: string; spec: ChartSpec; records: Record<string, unknown>[] }[];
   /** Set by `trainwatch serve` when the run is still being written: an unfinished run is then "running". */
   live?: boolean;
 }
@@ -154,6 +156,7 @@ export function readRun(runDir: string, lines: LineReader = wholeFile): RunData 
     samples: [],
     images: {},
     skippedLines: 0,
+    contributions: [],
   };
   const config = readJson(runDir, at('config.json'));
   if (config !== undefined) data.config = config;
@@ -225,6 +228,7 @@ export function readRun(runDir: string, lines: LineReader = wholeFile): RunData 
     // Only files inside the run directory are inlined (links resolved first).
     if (inside(runDir, file)) data.images[image] = `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
   }
+  data.contributions = readContributions(runDir, (file) => read(file), bad);
   data.skippedLines = skipped;
   return data;
 }
@@ -242,4 +246,36 @@ export function runStatus(d: RunData): { status: string; reason: string; finishe
     reason: `the run did not finish: no run:end in events.jsonl (killed or crashed${last ? ` after step ${last.step}` : ' before the first step'})`,
     finished: false,
   };
+}
+
+const isSpec = (plugin: string, s: Record<string, unknown>): boolean =>
+  ['id', 'title', 'yLabel', 'file'].every((k) => typeof s[k] === 'string') &&
+  (s['file'] as string).startsWith(`${plugin}/`) &&
+  (Array.isArray(s['series']) || obj(s['each']));
+
+/** Every plugin's declared charts with their records; a damaged declaration loses its charts only. */
+function readContributions(
+  runDir: string,
+  read: (file: string) => Record<string, unknown>[],
+  bad: () => void,
+): RunData['contributions'] {
+  const out: RunData['contributions'] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runDir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const decl = readJson(runDir, path.join(runDir, e.name, 'report.json'));
+    if (decl === undefined) continue;
+    if (!obj(decl) || decl['plugin'] !== e.name || !Array.isArray(decl['charts'])) {
+      bad();
+      continue;
+    }
+    for (const spec of keep(decl['charts'], (s) => isSpec(e.name, s), bad))
+      out.push({ plugin: e.name, spec: spec as unknown as ChartSpec, records: read(spec['file'] as string) });
+  }
+  return out;
 }

@@ -183,8 +183,8 @@ describeBrowser('report.html in headless Chromium', () => {
     'chart-loss',
     'chart-metrics',
     'chart-epochs',
-    'chart-gradients',
-    'chart-updates',
+    'gradient-guard-gradient-norm',
+    'gradient-guard-update-ratio',
     'chart-evals',
     'chart-active',
     'act-0',
@@ -207,7 +207,7 @@ describeBrowser('report.html in headless Chromium', () => {
     // Every chart says what its y axis measures.
     for (const [id, c] of Object.entries(f.charts)) expect([id, c.yLabel]).toEqual([id, expect.stringMatching(/\w/)]);
     expect(f.charts['chart-metrics']!.yLabel).toBe('accuracy (fraction)');
-    expect(f.charts['chart-gradients']!.yLabel).toBe('gradient L2 norm (log)');
+    expect(f.charts['gradient-guard-gradient-norm']!.yLabel).toBe('gradient L2 norm (log)');
     expect(f.confusionCells).toBe(100);
     expect(f.logToggle).toEqual(['false', 'true']);
     const findings = JSON.parse(fs.readFileSync(path.join(dir, 'findings.json'), 'utf8')) as unknown[];
@@ -254,7 +254,7 @@ describeBrowser('report.html in headless Chromium', () => {
     expect(drawn).toBeGreaterThan(0);
     expect(drawn).toBeLessThanOrEqual(loud.length);
     expect(Object.values(f.markers).every((m) => m.linked)).toBe(true);
-    expect(Object.keys(f.markers)).toEqual(expect.arrayContaining(['chart-updates']));
+    expect(Object.keys(f.markers)).toEqual(expect.arrayContaining(['gradient-guard-update-ratio']));
   }, 120_000);
 
   it('compare: two runs overlaid on each chart, the config paths that differ, findings side by side', async () => {

@@ -1,3 +1,4 @@
+import type { ReportContribution } from './contribution';
 import type { TSchema } from '@sinclair/typebox';
 import { assertKebabName, type JsonSchema, type OptionsOf } from './definition';
 import type * as tf from '../backend/tf';
@@ -125,6 +126,12 @@ export interface PluginContext<O> {
    * `summary.json`'s `evaluations`, and charted by the report.
    */
   reportEval(e: { name?: string; metrics: Readonly<Record<string, number>>; evalMs?: number }): Promise<void>;
+  /**
+   * Declares the charts this plugin adds to the report (written to `<plugin>/report.json`; the
+   * report draws them from the plugin's files, with markers for the findings each names). Checked
+   * here: a bad spec throws a plugin error naming the plugin. Calling again replaces the declaration.
+   */
+  contributeToReport(c: ReportContribution): void;
   /** Asks the loop to stop after the current step; the run ends `stopped` with this reason. */
   requestStop(reason: string): void;
   /**

@@ -1,3 +1,4 @@
+import { checkContribution } from '../api/contribution';
 import type * as tf from '../backend/tf';
 import type { TrainingConfig } from '../config/schema';
 import { FindingGate } from '../api/finding-gate';
@@ -128,6 +129,7 @@ export function pluginContext(
   s: ContextSources,
 ): PluginContext<unknown> {
   const gate = new FindingGate();
+  const writer = createArtifactWriter(s.runDir, name);
   return {
     name,
     options: readOnlyView({ ...options }, name),
@@ -144,7 +146,7 @@ export function pluginContext(
     model: s.model,
     task: s.task,
     clock: s.clock,
-    artifacts: createArtifactWriter(s.runDir, name),
+    artifacts: writer,
     report: (finding) => s.findings.add(finding, name),
     reportOnce: (finding, o) => {
       const admitted = gate.admit(finding, o);
@@ -159,6 +161,10 @@ export function pluginContext(
         metrics: { ...e.metrics },
         evalMs: e.evalMs ?? 0,
       });
+    },
+    contributeToReport: (c) => {
+      const checked = checkContribution(name, c);
+      writer.writeJson(`${name}/report.json`, { plugin: name, charts: checked.charts });
     },
     requestStop: (reason) => s.control.requestStop(`${name}: ${reason}`),
     interceptGradients: (fn) => {

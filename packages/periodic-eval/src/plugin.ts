@@ -11,6 +11,8 @@ import { evaluateDataset } from './dataset-eval';
 import { EvalHistory } from './history';
 import { PeriodicEvalOptions } from './options';
 import { pointOf, ProgressChecks } from './progress-checks';
+import { behaviourOf, reportCharts } from './report-charts';
+import { initLoss } from './init-loss';
 
 /** Why an evaluation ran. */
 export type Trigger = 'baseline' | 'steps' | 'minutes' | 'epoch' | 'final';
@@ -123,6 +125,7 @@ export const periodicEval = definePlugin({
           ...(rec.details ? { details: rec.details } : {}),
         };
         ctx.artifacts.appendLine('periodic-eval/evals.jsonl', toJson(record));
+        if (evaluations === 1) ctx.contributeToReport(reportCharts(rec.metrics, history.metric, behaviourOf(rec)));
         await ctx.reportEval({ metrics: rec.metrics, evalMs });
         ctx.log.info(
           `eval @${step} (${triggers.join('+')}): ${Object.entries(rec.metrics)
@@ -276,24 +279,4 @@ function hashInts(xs: Int32Array): string {
     h = Math.imul(h, 0x01000193);
   }
   return `${xs.length}:${(h >>> 0).toString(16)}`;
-}
-
-function initLoss(ctx: Ctx, loss: number, step: number): void {
-  const classes = ctx.task.validation!.y.rank === 2 ? ctx.task.validation!.y.shape[1]! : 0;
-  if (classes < 2 || !/crossentropy/i.test(ctx.task.lossName ?? '') || /binary/i.test(ctx.task.lossName ?? '')) return;
-  const expected = Math.log(classes);
-  const off = Math.abs(loss - expected) / expected;
-  if (off <= ctx.options.initLoss.tolerance && Number.isFinite(loss)) return;
-  ctx.report({
-    code: 'init-loss-unexpected',
-    severity: 'warn',
-    step,
-    layer: ctx.model.layers.at(-1)!.name,
-    message: `initial loss ${loss.toPrecision(4)} is far from ln(${classes}) = ${expected.toPrecision(4)}, the cross-entropy of a model that starts by guessing uniformly`,
-    evidence: { loss, expected, classes, relativeDifference: off, tolerance: ctx.options.initLoss.tolerance },
-    suggestion:
-      loss > expected
-        ? 'The last layer starts too confident: initialise it with small weights (Glorot) and zero bias; check the output activation (softmax) and that labels are one-hot and aligned with the outputs.'
-        : 'Lower than chance before training: labels may leak into the inputs, or the loss is computed on the wrong tensors.',
-  });
 }

@@ -128,6 +128,13 @@ describe('periodic-eval on healthy runs', () => {
     expect(published).toHaveLength(r.evals.length);
     expect(published.at(-1)!.metrics!['reward']).toBe(r.evals.at(-1)!.metrics['reward']);
     expect(r.summary.evaluations?.['periodic-eval']?.['catchRate']).toBe(r.evals.at(-1)!.metrics['catchRate']);
+    // The charts it declares for the report: the game's metrics, and the actions it takes.
+    const declared = JSON.parse(fs.readFileSync(path.join(r.runDir, 'periodic-eval', 'report.json'), 'utf8')) as {
+      charts: { id: string; series: { field: string; label: string }[] }[];
+    };
+    expect(declared.charts.map((c) => c.id)).toEqual(['evaluations', 'behaviour']);
+    expect(declared.charts[0]!.series.map((x) => x.field)).toEqual(['metrics.reward', 'metrics.catchRate']);
+    expect(declared.charts[1]!.series.map((x) => x.label)).toEqual(['left', 'stay', 'right']);
   });
 });
 

@@ -1,36 +1,7 @@
 import type { ChartData, Heatmap, LineChart } from './client';
 import { contributedCharts } from './contributed';
+import { downsample } from './downsample';
 import type { RunData } from './read-run';
-
-/**
- * Keeps at most `max` points per series by bucketing x and keeping, per bucket, the points with the
- * smallest and the largest value (in x order): spikes stay visible, the page stays small.
- */
-export function downsample(x: number[], ys: (number | null)[][], max = 1000): { x: number[]; ys: (number | null)[][] } {
-  if (x.length <= max) return { x, ys };
-  const buckets = Math.floor(max / 2);
-  const size = x.length / buckets;
-  const keep = new Set<number>();
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.min(x.length, Math.floor((b + 1) * size));
-    for (const y of ys) {
-      let lo = -1;
-      let hi = -1;
-      for (let i = from; i < to; i++) {
-        const v = y[i];
-        if (v === null || v === undefined || !Number.isFinite(v)) continue;
-        if (lo < 0 || v < y[lo]!) lo = i;
-        if (hi < 0 || v > y[hi]!) hi = i;
-      }
-      if (lo >= 0) keep.add(lo);
-      if (hi >= 0) keep.add(hi);
-    }
-    keep.add(from);
-  }
-  const idx = [...keep].sort((a, b) => a - b);
-  return { x: idx.map((i) => x[i]!), ys: ys.map((y) => idx.map((i) => y[i] ?? null)) };
-}
 
 function line(
   id: string,
@@ -140,7 +111,6 @@ export function buildCharts(d: RunData): ChartData {
       );
   }
   if (d.activations.length) activationCharts(d, lines, heatmaps);
-  if (d.evals.length) evalCharts(d, lines);
   // What plugins declared (their report.json): drawn as they say, no per-plugin code here.
   lines.push(...contributedCharts(d));
   return { lines, heatmaps };
@@ -180,49 +150,4 @@ function activationCharts(d: RunData, lines: LineChart[], heatmaps: Heatmap[]): 
         })),
       ),
     );
-}
-
-function evalCharts(d: RunData, lines: LineChart[]): void {
-  const steps = d.evals.map((e) => e.step);
-  const names = [...new Set(d.evals.flatMap((e) => Object.keys(e.metrics)))].filter((k) => !k.startsWith('acc_class_'));
-  const others = names.filter((n) => !isLoss(n));
-  const main = others.length ? others : names;
-  const series = (list: string[]) => list.map((n) => ({ label: n, values: d.evals.map((e) => e.metrics[n] ?? null) }));
-  const monitored = d.evals[0]!.monitor?.metric ?? 'loss';
-  lines.push(
-    line('chart-evals', `evaluations (periodic-eval; monitored: ${monitored})`, metricLabel(main), steps, series(main)),
-  );
-  const losses = names.filter(isLoss);
-  if (others.length && losses.length)
-    lines.push(line('chart-eval-loss', 'evaluation loss (periodic-eval)', 'loss', steps, series(losses)));
-  const classes = [...new Set(d.evals.flatMap((e) => Object.keys(e.metrics)))].filter((k) =>
-    k.startsWith('acc_class_'),
-  );
-  if (classes.length)
-    lines.push(
-      line(
-        'chart-class-acc',
-        'per-class accuracy at each evaluation',
-        'accuracy (fraction)',
-        steps,
-        classes.map((k) => ({ label: k.slice('acc_class_'.length), values: d.evals.map((e) => e.metrics[k] ?? null) })),
-      ),
-    );
-  const behaviour = d.evals.filter((e) => Array.isArray(e.behaviour));
-  if (behaviour.length) {
-    const width = (behaviour[0]!.behaviour as number[]).length;
-    const labels = Object.keys((behaviour[0]!.details?.['actions'] as Record<string, number> | undefined) ?? {});
-    lines.push(
-      line(
-        'chart-behaviour',
-        'behaviour at each evaluation (e.g. actions taken)',
-        'times taken (count)',
-        behaviour.map((e) => e.step),
-        Array.from({ length: width }, (_, k) => ({
-          label: labels[k] ?? `#${k}`,
-          values: behaviour.map((e) => (e.behaviour as number[])[k] ?? null),
-        })),
-      ),
-    );
-  }
 }

@@ -1,4 +1,4 @@
-import { downsample } from './charts';
+import { downsample } from './downsample';
 import type { LineChart } from './client';
 import type { RunData } from './read-run';
 

@@ -34,14 +34,13 @@ ${exampleThumbs(f, images)}<details><summary>evidence</summary><pre>${JSON.strin
 function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
   const groups: [string, string[]][] = [
     ['Loss and metrics', ['chart-loss', 'chart-metrics', 'chart-epochs', 'chart-epoch-metrics', 'chart-lr']],
-    ['Evaluation', ['chart-evals', 'chart-eval-loss', 'chart-class-acc', 'chart-behaviour']],
   ];
   const out: SafeHtml[] = [];
   for (const [title, ids] of groups) {
     const present = ids.filter((id) => charts.lines.some((c) => c.id === id));
     if (present.length)
       out.push(
-        markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}${title === 'Evaluation' ? confusionHtml(d) : ''}</section>`,
+        markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
       );
   }
   // Plugins' charts, by the section each declared.
@@ -51,6 +50,9 @@ function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
     out.push(
       markup`<section class="contributed"><h2>${title}</h2>${ids.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
     );
+  const confusion = confusionHtml(d);
+  if (confusion.value)
+    out.push(markup`<section id="confusion-section"><h2>Confusion matrix</h2>${confusion}</section>`);
   const active = charts.lines.some((c) => c.id === 'chart-active');
   if (charts.heatmaps.length || active) {
     const maps = charts.heatmaps.map(

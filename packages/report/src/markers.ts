@@ -22,8 +22,6 @@ export function chartFor(f: Finding, charts: ChartData): string | undefined {
     const h = charts.heatmaps.find((x) => f.layer !== undefined && x.title.startsWith(`${f.layer} (`));
     id = h ? h.id : (charts.heatmaps[0]?.id ?? '');
   } else if (/^learning-rate/.test(c)) id = 'chart-lr';
-  else if (/^(eval-|constant-behaviour|overfitting|init-loss|labels-unlearnable|regularisation)/.test(c))
-    id = 'chart-evals';
   else if (/^(systematic-error|constant-predictions|label-disagreement)/.test(c)) return 'samples';
   else id = 'chart-loss';
   return ids.has(id) ? id : undefined;

@@ -185,14 +185,14 @@ describeBrowser('report.html in headless Chromium', () => {
     'chart-epochs',
     'gradient-guard-gradient-norm',
     'gradient-guard-update-ratio',
-    'chart-evals',
+    'periodic-eval-evaluations',
     'chart-active',
     'act-0',
     'act-1',
     'chart-epoch-metrics',
     'chart-lr',
-    'chart-eval-loss',
-    'chart-class-acc',
+    'periodic-eval-eval-loss',
+    'periodic-eval-class-accuracy',
   ];
 
   it('a healthy run: findings, every chart with content, sample pictures; screenshot saved', async () => {

@@ -5,6 +5,10 @@ import { main } from '../src';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
+// The tests read plain text. nx sets FORCE_COLOR for the tasks it runs; NO_COLOR wins over it (and
+// reaches the processes the tests start). The terminal test removes both to see a real terminal.
+process.env['NO_COLOR'] = '1';
+
 export function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cli-'));
 }

@@ -17,6 +17,8 @@ describe('main job: trainwatch run examples/mnist.json', () => {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 170_000,
+        // The test file's environment (NO_COLOR from the helpers), not the worker's.
+        env: { ...process.env },
       },
     );
     expect(r.stderr).not.toMatch(/error/i);

@@ -103,8 +103,11 @@ export function createDisplay(opts: DisplayOptions): Display {
   function attach(bus: EventBus): void {
     const on: EventBus['on'] = (event, fn) => bus.on(event, fn, undefined, 'cli');
     if (opts.mode === 'json') {
+      // Passive: printing forward:end must not make the loop capture activations on every step.
       for (const event of EVENT_NAMES)
-        on(event, (p) => void opts.out.write(`${toJson(eventRecord(event, p as object))}\n`));
+        bus.on(event, (p) => void opts.out.write(`${toJson(eventRecord(event, p as object))}\n`), undefined, 'cli', {
+          passive: true,
+        });
       return;
     }
     // Info findings are facts, not alarms: they wait for the summary unless --verbose.

@@ -14,6 +14,8 @@ interface Entry {
   owner: string;
   filter: Filter | undefined;
   fn: (payload: unknown) => unknown;
+  /** Records what happens without asking for it: not counted by {@link EventBus.wants}. */
+  passive: boolean;
 }
 
 const KNOWN = new Set<string>(EVENT_NAMES);
@@ -60,7 +62,13 @@ export class EventBus {
    * Registers a listener; returns a function that removes it. Unknown events and non-filters are
    * rejected here, at registration, not on the first emission.
    */
-  on<E extends EventName>(event: E, fn: Listener<E>, filter?: Filter, owner = 'user'): () => void {
+  on<E extends EventName>(
+    event: E,
+    fn: Listener<E>,
+    filter?: Filter,
+    owner = 'user',
+    opts: { passive?: boolean } = {},
+  ): () => void {
     if (!KNOWN.has(event)) {
       throw new TrainwatchError(
         'unknown-event',
@@ -74,7 +82,7 @@ export class EventBus {
       throw new TrainwatchError('invalid-filter', `filter for "${event}" must come from every(), once() or everyMs()`);
     }
     // A fresh wrapper per registration: the same function may be registered twice with two filters.
-    const entry: Entry = { owner, filter, fn: fn as Entry['fn'] };
+    const entry: Entry = { owner, filter, fn: fn as Entry['fn'], passive: opts.passive === true };
     const handle = Object.assign((payload: unknown) => entry.fn(payload), { entry });
     this.ee.on(event, handle);
     return () => {
@@ -90,11 +98,12 @@ export class EventBus {
   /**
    * Whether at least one listener would run if `event` were emitted for `step` now. The loop asks
    * before the forward pass so it captures activations only when someone will look at them.
+   * Passive listeners (the event recorder, `--json`) record what was captured; they never cause capture.
    */
   wants(event: EventName, step: number): boolean {
     const entries = this.entries(event);
     const now = performance.now();
-    return entries.some((e) => e.filter === undefined || e.filter.test(step, now));
+    return entries.some((e) => !e.passive && (e.filter === undefined || e.filter.test(step, now)));
   }
 
   /**

@@ -13,14 +13,18 @@ const MAX_AGE_MS = 500;
  * An event as plain data (numbers and strings only): tensors and functions are left out, captured
  * activations are listed by layer name. Used for `events.jsonl` and `--json` output.
  */
-export function eventRecord(event: EventName, payload: object): Record<string, unknown> {
+export function eventRecord(
+  event: EventName,
+  payload: object,
+  o: { omit?: readonly string[] } = {},
+): Record<string, unknown> {
   if (event === 'forward:end') {
     const p = payload as ForwardEndEvent;
     return { event, step: p.step, epoch: p.epoch, layers: p.activations.map((a) => a.layer) };
   }
   const out: Record<string, unknown> = { event };
   for (const [k, v] of Object.entries(payload)) {
-    if (typeof v === 'function' || k === 'grads') continue;
+    if (typeof v === 'function' || k === 'grads' || o.omit?.includes(k)) continue;
     if (typeof v === 'object' && v !== null && 'dataId' in v) continue; // a tensor
     out[k] = v;
   }
@@ -57,7 +61,10 @@ export class EventRecorder {
           (payload) => {
             const now = performance.now();
             this.lines.push(
-              toJson({ ...eventRecord(event, payload as object), t: Math.round((now - this.t0) * 100) / 100 }),
+              toJson({
+                ...eventRecord(event, payload as object, { omit: this.omit(event) }),
+                t: Math.round((now - this.t0) * 100) / 100,
+              }),
             );
             if (FLUSH_ON.has(event) || this.lines.length >= MAX_LINES || now - this.lastFlush >= MAX_AGE_MS)
               this.flush();
@@ -67,9 +74,27 @@ export class EventRecorder {
           },
           undefined,
           'core:recorder',
+          { passive: true },
         ),
       );
     }
+  }
+
+  private paramsWritten = false;
+
+  /**
+   * What a record leaves out to keep the file bounded: the parameter list (static) after the first
+   * grads:computed, and batch:end's raw readback arrays (each plugin records what it read in its
+   * own files, on its own cadence).
+   */
+  private omit(event: EventName): readonly string[] {
+    if (event === 'batch:end') return ['readback'];
+    if (event !== 'grads:computed') return [];
+    if (!this.paramsWritten) {
+      this.paramsWritten = true;
+      return [];
+    }
+    return ['params'];
   }
 
   flush(): void {

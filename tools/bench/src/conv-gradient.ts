@@ -7,8 +7,9 @@
  */
 import { tf } from '@trainwatch/core';
 import { selectBackend } from '@trainwatch/core/runner';
+import { SMOKE } from './harness';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
+const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 3);
 const X: [number, number, number, number] = [64, 26, 26, 8];
 const DY: [number, number, number, number] = [64, 24, 24, 16];
 const FILTER: [number, number, number, number] = [3, 3, 8, 16];

@@ -13,8 +13,9 @@ import { defineTask, tf, type TensorDataset } from '@trainwatch/core';
 import { runTraining, selectBackend, validateConfig } from '@trainwatch/core/runner';
 import { mnistMlp } from '@trainwatch/tasks';
 import { fit } from 'trainwatch';
+import { SMOKE } from './harness';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
+const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 5);
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 const silent = () => {};
 

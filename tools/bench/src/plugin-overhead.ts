@@ -1,88 +1,126 @@
 /**
- * Plugin overhead: mnist-mlp with each plugin case vs the same run with no plugins, in one
- * process, alternating. Compares the loop's own per-step time (`batch:end.stepMs`: forward,
- * backward, listeners, readback, interceptors, update) and prints the median ratio per case.
+ * Plugin overhead: whole runs (every step and every epoch end, from run:begin to run:end) of
+ * mnist-mlp and mnist-cnn with each plugin, the default four together and everything at every step,
+ * against the same run with no plugins; arms in turn within each round, the ratio's 95% interval
+ * printed, a verdict only when it clears the target. Then the cost of one gradient check.
  *
- *   npm run bench:plugins            ROUNDS=8 CASE=activation npm run bench:plugins
+ *   npm run bench:plugins        ROUNDS=8 CASE=activation npm run bench:plugins      BENCH_SMOKE=1 (one short round)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { definePlugin, describeParams, validateOptions, type PluginUse } from '@trainwatch/core';
+import {
+  definePlugin,
+  describeParams,
+  validateOptions,
+  type Plugin,
+  type PluginUse,
+  type Task,
+} from '@trainwatch/core';
 import { runTraining, validateConfig } from '@trainwatch/core/runner';
 import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
-import { mnistMlp } from '@trainwatch/tasks';
+import { periodicEval } from '@trainwatch/periodic-eval';
+import { qualitativeSampler } from '@trainwatch/qualitative-sampler';
+import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
+import { compareArms, report, SMOKE, type Arm } from './harness';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 5);
 
-async function stepMs(plugins: PluginUse[], dir: string): Promise<number> {
+const use = (plugin: Plugin<never>, options: Record<string, unknown> = {}): PluginUse => ({
+  plugin: plugin as Plugin<unknown>,
+  options: validateOptions(plugin.schema, options, plugin.name).options,
+});
+
+/** One run from run:begin to run:end (setup outside the timing; epoch-end work inside); returns its steps. */
+async function timedRun(
+  task: typeof mnistMlp,
+  taskOptions: Record<string, unknown>,
+  plugins: PluginUse[],
+  dir: string,
+) {
   const { config } = validateConfig({
-    task: { use: 'mnist-mlp' },
-    training: { backend: 'wasm', epochs: 1 },
-    output: { events: false },
+    task: { use: task.name },
+    training: { backend: 'wasm', epochs: SMOKE ? 1 : 2, batchSize: 64, ...(SMOKE ? { maxSteps: 3 } : {}) },
+    output: { events: false, report: false },
   });
-  const taskOptions = validateOptions(mnistMlp.schema, {}, 'task.options').options;
-  const times: number[] = [];
+  let t0 = 0;
+  let c0 = process.cpuUsage();
+  let wallMs = 0;
+  let cpuMs = 0;
+  let units = 0;
   await runTraining({
     config,
-    task: mnistMlp,
-    taskOptions,
+    task,
+    taskOptions: validateOptions(task.schema, taskOptions, 'task.options').options,
     plugins,
     runDir: dir,
     logSink: () => {},
-    onBus: (bus) => void bus.on('batch:end', (e) => void (e.step > 5 && times.push(e.stepMs))),
+    onBus: (bus) => {
+      bus.on('run:begin', () => {
+        t0 = performance.now();
+        c0 = process.cpuUsage();
+      });
+      bus.on('run:end', (e) => {
+        wallMs = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        cpuMs = (c.user + c.system) / 1000;
+        units = e.step;
+      });
+    },
   });
-  // The median step: robust to garbage-collection pauses that land in one run and not the other.
-  return median(times);
-}
-
-interface Case {
-  name: string;
-  plugins: PluginUse[];
-  target: number;
+  return { units, wallMs, cpuMs };
 }
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
-  const load = (
-    plugin: typeof gradientGuard | typeof activationMonitor,
-    options: Record<string, unknown>,
-  ): PluginUse[] => [{ plugin, options: validateOptions(plugin.schema, options, 'o').options }];
-  const cases: Case[] = [
-    { name: 'gradient-guard (defaults)', plugins: load(gradientGuard, {}), target: 1.05 },
-    { name: 'activation-monitor (every 10)', plugins: load(activationMonitor, {}), target: 1.03 },
-    { name: 'activation-monitor (every 1)', plugins: load(activationMonitor, { every: 1 }), target: 1.1 },
+  const defaults = () => [use(gradientGuard), use(activationMonitor), use(periodicEval), use(qualitativeSampler)];
+  const cases: { name: string; plugins: () => PluginUse[]; target: number }[] = [
+    { name: 'gradient-guard', plugins: () => [use(gradientGuard)], target: 1.05 },
+    { name: 'activation-monitor', plugins: () => [use(activationMonitor)], target: 1.03 },
+    { name: 'periodic-eval', plugins: () => [use(periodicEval)], target: 1.05 },
+    { name: 'qualitative-sampler', plugins: () => [use(qualitativeSampler)], target: 1.05 },
+    { name: 'the default four', plugins: defaults, target: 1.05 },
+    {
+      name: 'all at every step',
+      plugins: () => [
+        use(gradientGuard, { every: 1, updateRatio: { every: 1 } }),
+        use(activationMonitor, { every: 1 }),
+        use(periodicEval, { everySteps: 10 }),
+        use(qualitativeSampler, { every: 10 }),
+      ],
+      target: 1.15,
+    },
   ];
   const only = process.env['CASE'];
+  const models: { name: string; task: Task; options: Record<string, unknown> }[] = [
+    { name: 'mnist-mlp', task: mnistMlp as unknown as Task, options: SMOKE ? { limit: 500 } : {} },
+    { name: 'mnist-cnn', task: mnistCnn as unknown as Task, options: { limit: SMOKE ? 300 : 2000 } },
+  ];
   console.log(
-    `plugin overhead: mnist-mlp 784-128-64-10, Adam, batch 64, 8000 examples, 1 epoch per run, ${ROUNDS} rounds per case, median step time`,
+    `plugin overhead: whole runs (every step and epoch end), ${ROUNDS} rounds, arms in turn${SMOKE ? ' (smoke: no verdicts)' : ''}`,
   );
-  await stepMs([], path.join(tmp, 'warm'));
-  const bare: number[] = [];
-  for (const c of cases.filter((x) => !only || x.name.includes(only))) {
-    const ratios: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternate which run goes first so drift (heat, GC) does not favour one side.
-      const first = r % 2 === 0;
-      const a = first ? await stepMs([], path.join(tmp, `b${r}`)) : 0;
-      const g = await stepMs(c.plugins, path.join(tmp, `g${r}`));
-      const b = first ? a : await stepMs([], path.join(tmp, `b${r}`));
-      ratios.push(g / b);
-      bare.push(b);
-    }
-    const m = median(ratios);
-    console.log(
-      `${c.name.padEnd(30)} x${m.toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(3)).join(' ')})  target <= ${c.target}${m <= c.target ? '' : '  ABOVE TARGET'}`,
-    );
+  let n = 0;
+  for (const m of models) {
+    const chosen = cases.filter((c) => !only || c.name.includes(only));
+    const arms: Arm[] = [
+      { name: `${m.name}: no plugins`, plugins: () => [] as PluginUse[] },
+      ...chosen.map((c) => ({ name: `${m.name}: ${c.name}`, plugins: c.plugins })),
+    ].map((a) => ({ name: a.name, run: () => timedRun(m.task, m.options, a.plugins(), path.join(tmp, `run-${n++}`)) }));
+    await arms[0]!.run(0); // warm-up: kernels, data
+    const results = await compareArms(arms, ROUNDS);
+    const lines = report(results, 'step');
+    lines.forEach((l, i) => {
+      const c = i === 0 ? undefined : chosen[i - 1]!;
+      console.log(c && !SMOKE ? `${l}  (target x${c.target})` : l);
+    });
   }
-  await checkCost(path.join(tmp, 'check'), median(bare));
+  await checkCost(path.join(tmp, 'check'));
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-/** Times one directional gradient check at step 10 against forward passes of the same 8-sample batch and against a training step. */
-async function checkCost(dir: string, stepMs: number): Promise<void> {
+/** Times one directional gradient check at step 10 against forward passes of the same 8-sample batch. */
+async function checkCost(dir: string): Promise<void> {
   const o = validateOptions(gradientGuard.schema, {}, 'o').options as GradientGuardOptions;
   let line = '';
   const timer = definePlugin({
@@ -91,26 +129,29 @@ async function checkCost(dir: string, stepMs: number): Promise<void> {
       void ctx.bus.on('grads:computed', (e) => {
         if (e.step !== 10) return;
         const weights = new Map(describeParams(ctx.model).variables.map((v) => [v.name, v as never]));
-        const time = (f: () => unknown, n: number) => {
+        const time = (f: () => unknown, k: number) => {
           const t0 = performance.now();
-          for (let i = 0; i < n; i++) f();
-          return (performance.now() - t0) / n;
+          for (let i = 0; i < k; i++) f();
+          return (performance.now() - t0) / k;
         };
-        const fwd = e.probe.subset(o.gradientCheck.samples, (p) => time(() => p.loss(), 50));
+        const fwd = e.probe.subset(o.gradientCheck.samples, (p) => time(() => p.loss(), SMOKE ? 2 : 50));
         const g = o.gradientCheck;
-        const check = time(() => gradientCheck(e.probe, e.params, weights, { ...g, mode: 'directional' }), 5);
-        line = `one directional gradient check (6 variables, ${g.samples} samples): ${check.toFixed(1)} ms = ${(check / fwd).toFixed(0)} forward passes of its batch (${fwd.toFixed(2)} ms each), ${(check / stepMs).toFixed(1)} training steps`;
+        const check = time(
+          () => gradientCheck(e.probe, e.params, weights, { ...g, mode: 'directional' }),
+          SMOKE ? 1 : 5,
+        );
+        line = `one directional gradient check (${g.samples} samples): ${check.toFixed(1)} ms = ${(check / fwd).toFixed(0)} forward passes of its batch (${fwd.toFixed(2)} ms each)`;
       }),
   });
   const { config } = validateConfig({
     task: { use: 'mnist-mlp' },
     training: { backend: 'wasm', epochs: 1, maxSteps: 12 },
-    output: { events: false },
+    output: { events: false, report: false },
   });
   await runTraining({
     config,
     task: mnistMlp,
-    taskOptions: validateOptions(mnistMlp.schema, {}, 't').options,
+    taskOptions: validateOptions(mnistMlp.schema, SMOKE ? { limit: 1000 } : {}, 't').options,
     plugins: [{ plugin: timer, options: {} }],
     runDir: dir,
     logSink: () => {},

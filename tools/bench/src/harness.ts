@@ -1,0 +1,106 @@
+/**
+ * A bench harness that can tell: arms measured in turn within each round (the order alternating so
+ * drift favours none), wall and CPU time per arm, the ratio to the baseline per round, and a 95%
+ * interval of the median ratio (bootstrap over rounds). A verdict is printed only when the interval
+ * clears the target; otherwise it says the bench cannot tell.
+ */
+
+/** Smoke mode (`BENCH_SMOKE=1`): one short round per case, no verdicts; `npm test` runs every bench this way. */
+export const SMOKE = process.env['BENCH_SMOKE'] === '1';
+
+/** What one measurement of an arm returns: its work in units (steps), wall and CPU time. */
+export interface Sample {
+  units: number;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Times `fn` (which returns how many units of work it did) in wall and process CPU time. */
+export async function timed(fn: () => Promise<number>): Promise<Sample> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const units = await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { units, wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+export interface Arm {
+  name: string;
+  run: (round: number) => Promise<Sample>;
+}
+
+export interface ArmResult {
+  name: string;
+  /** Per round: wall ms per unit. */
+  perUnit: number[];
+  cpuPerUnit: number[];
+  /** Per round: wall ratio to the baseline arm (the first). */
+  ratios: number[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** A seeded generator for the bootstrap: the interval is the same on every print of the same data. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** The median and its 95% bootstrap interval (2,000 resamples of the rounds). */
+export function medianInterval(xs: number[]): { median: number; lo: number; hi: number } {
+  const m = median(xs);
+  if (xs.length < 3) return { median: m, lo: Math.min(...xs), hi: Math.max(...xs) };
+  const rnd = lcg(xs.length * 7919);
+  const meds: number[] = [];
+  for (let b = 0; b < 2000; b++) meds.push(median(xs.map(() => xs[Math.floor(rnd() * xs.length)]!)));
+  meds.sort((a, b) => a - b);
+  return { median: m, lo: meds[Math.floor(0.025 * meds.length)]!, hi: meds[Math.floor(0.975 * meds.length)]! };
+}
+
+/** Runs every arm once per round, in alternating order; the first arm is the baseline. */
+export async function compareArms(arms: Arm[], rounds: number): Promise<ArmResult[]> {
+  const results = arms.map((a) => ({
+    name: a.name,
+    perUnit: [] as number[],
+    cpuPerUnit: [] as number[],
+    ratios: [] as number[],
+  }));
+  for (let r = 0; r < rounds; r++) {
+    const order = arms.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    const got: Sample[] = [];
+    for (const i of order) got[i] = await arms[i]!.run(r);
+    const base = got[0]!.wallMs / got[0]!.units;
+    got.forEach((s, i) => {
+      results[i]!.perUnit.push(s.wallMs / s.units);
+      results[i]!.cpuPerUnit.push(s.cpuMs / s.units);
+      results[i]!.ratios.push(s.wallMs / s.units / base);
+    });
+  }
+  return results;
+}
+
+/** One line per arm: time per unit, the ratio with its interval, the extra time per unit, and the verdict against `target`. */
+export function report(results: ArmResult[], unit: string, target?: { ratio: number; extraUs?: number }): string[] {
+  const base = median(results[0]!.perUnit);
+  return results.map((a, i) => {
+    const per = median(a.perUnit);
+    const cpu = median(a.cpuPerUnit);
+    if (i === 0) return `${a.name.padEnd(34)} ${per.toFixed(3)} ms/${unit} (cpu ${cpu.toFixed(3)})  baseline`;
+    const ci = medianInterval(a.ratios);
+    const extraUs = (per - base) * 1000;
+    let verdict = '';
+    if (target && !SMOKE) {
+      if (ci.hi <= target.ratio && (target.extraUs === undefined || extraUs <= target.extraUs)) verdict = '  MEETS';
+      else if (ci.lo > target.ratio) verdict = '  MISSES';
+      else verdict = '  cannot tell (the interval spans the target)';
+      verdict += ` target <= x${target.ratio}${target.extraUs !== undefined ? ` and <= ${target.extraUs} us/${unit}` : ''}`;
+    }
+    return `${a.name.padEnd(34)} ${per.toFixed(3)} ms/${unit} (cpu ${cpu.toFixed(3)})  x${ci.median.toFixed(3)} [95% ${ci.lo.toFixed(3)}-${ci.hi.toFixed(3)}]  ${extraUs >= 0 ? '+' : ''}${extraUs.toFixed(0)} us/${unit}${verdict}`;
+  });
+}

@@ -4,6 +4,7 @@ import { ActivationMonitor } from './monitor';
 import { ActivationMonitorOptions } from './options';
 import { watchedLayers, type WatchedLayer } from './layers';
 import { layerStatsParts, parseLayerStats, type LayerStats, type StatsLayout } from './stats';
+import { reportCharts } from './report-charts';
 
 const KEY = {
   layers: 'activation-monitor:layers',
@@ -32,6 +33,7 @@ export const activationMonitor = definePlugin({
   schema: ActivationMonitorOptions,
   setup(ctx) {
     const o = ctx.options;
+    if (o.record) ctx.contributeToReport(reportCharts());
     const monitor = new ActivationMonitor(o);
     let watched: WatchedLayer[] | undefined;
     let layouts: StatsLayout[] = [];

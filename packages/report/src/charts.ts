@@ -1,5 +1,5 @@
 import type { ChartData, Heatmap, LineChart } from './client';
-import { contributedCharts } from './contributed';
+import { contributedCharts, contributedHeatmaps } from './contributed';
 import { downsample } from './downsample';
 import type { RunData } from './read-run';
 
@@ -110,44 +110,8 @@ export function buildCharts(d: RunData): ChartData {
         ),
       );
   }
-  if (d.activations.length) activationCharts(d, lines, heatmaps);
   // What plugins declared (their report.json): drawn as they say, no per-plugin code here.
   lines.push(...contributedCharts(d));
+  heatmaps.push(...contributedHeatmaps(d));
   return { lines, heatmaps };
-}
-
-function activationCharts(d: RunData, lines: LineChart[], heatmaps: Heatmap[]): void {
-  const layers = [...new Set(d.activations.flatMap((a) => a.layers.map((l) => l.layer)))];
-  layers.forEach((layer, i) => {
-    const cols = d.activations
-      .map((a) => ({ step: a.step, l: a.layers.find((x) => x.layer === layer) }))
-      .filter((c) => c.l);
-    const first = cols[0]!.l!;
-    const of = first.hist.of === 'pre' ? 'pre-activation' : 'output';
-    heatmaps.push({
-      id: `act-${i}`,
-      title: `${layer} (${first.activation}): histogram of the ${of} over time`,
-      yLabel: `${of} value`,
-      steps: cols.map((c) => c.step),
-      lo: first.hist.lo,
-      hi: first.hist.hi,
-      counts: cols.map((c) => c.l!.hist.counts),
-    });
-  });
-  const relu = layers.filter((l) =>
-    d.activations.some((a) => a.layers.find((x) => x.layer === l)?.activeUnits !== undefined),
-  );
-  if (relu.length)
-    lines.push(
-      line(
-        'chart-active',
-        'share of exact-zero outputs (ReLU layers; a dying layer climbs to 1)',
-        'share of outputs = 0',
-        d.activations.map((a) => a.step),
-        relu.map((l) => ({
-          label: l,
-          values: d.activations.map((a) => a.layers.find((x) => x.layer === l)?.out['zeros'] ?? null),
-        })),
-      ),
-    );
 }

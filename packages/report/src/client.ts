@@ -45,6 +45,10 @@ export interface Heatmap {
   /** What the rows measure (e.g. "pre-activation value"). */
   yLabel: string;
   markers?: ChartMarker[];
+  /** A plugin's heatmap: its section, the finding codes it shows, and the item it is for (e.g. a layer). */
+  section?: string;
+  codes?: string[];
+  key?: string;
 }
 
 /** Everything the page's script draws. */

@@ -40,8 +40,16 @@ export function headlineMetrics(d: RunData): { train: [string, number][]; val: [
   const final = (d.summary?.['final'] ?? d.end?.final ?? {}) as Record<string, number>;
   const entries = Object.entries(final).filter(([, v]) => typeof v === 'number');
   const val = entries.filter(([k]) => k.startsWith('val_'));
+  // A plugin's own evaluation (a game's reward) from the summary's evaluations (any plugin that
+  // published one with ctx.reportEval), when it is not the held-out set the validation already shows.
+  const evaluations = (d.summary?.['evaluations'] ?? {}) as Record<string, Record<string, number>>;
   const lastTaskEval = [...d.evals].reverse().find((e) => e.evaluator === 'task');
-  if (lastTaskEval)
+  for (const metrics of Object.values(evaluations))
+    if (!('val_loss' in final) || !('loss' in metrics))
+      for (const [k, v] of Object.entries(metrics))
+        if (k !== 'loss' && !k.startsWith('acc_class_')) val.push([`eval ${k}`, v]);
+  // A run still going has no summary yet: its last task evaluation.
+  if (!d.summary && lastTaskEval)
     for (const [k, v] of Object.entries(lastTaskEval.metrics)) if (k !== 'loss') val.push([`eval ${k}`, v]);
   return { train: entries.filter(([k]) => !k.startsWith('val_')), val };
 }

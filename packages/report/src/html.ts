@@ -43,26 +43,20 @@ function chartsHtml(charts: ChartData, d: RunData): SafeHtml {
         markup`<section><h2>${title}</h2>${present.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
       );
   }
-  // Plugins' charts, by the section each declared.
-  const sections = new Map<string, string[]>();
-  for (const c of charts.lines) if (c.section) sections.set(c.section, [...(sections.get(c.section) ?? []), c.id]);
-  for (const [title, ids] of sections)
-    out.push(
-      markup`<section class="contributed"><h2>${title}</h2>${ids.map((id) => markup`<div class="chart" id="${id}"></div>`)}</section>`,
+  // Plugins' charts and heatmaps, by the section each declared, in the order they came.
+  const sections = new Map<string, SafeHtml[]>();
+  const add = (section: string, html: SafeHtml) => sections.set(section, [...(sections.get(section) ?? []), html]);
+  for (const c of charts.lines) if (c.section) add(c.section, markup`<div class="chart" id="${c.id}"></div>`);
+  for (const h of charts.heatmaps)
+    add(
+      h.section ?? 'Heatmaps',
+      markup`<figure><figcaption>${h.title} <small>(rows: ${h.yLabel}, low at the bottom; columns: steps; colour: log count)</small></figcaption><canvas class="heatmap" id="${h.id}"></canvas></figure>`,
     );
+  for (const [title, parts] of sections)
+    out.push(markup`<section class="contributed"><h2>${title}</h2>${parts}</section>`);
   const confusion = confusionHtml(d);
   if (confusion.value)
     out.push(markup`<section id="confusion-section"><h2>Confusion matrix</h2>${confusion}</section>`);
-  const active = charts.lines.some((c) => c.id === 'chart-active');
-  if (charts.heatmaps.length || active) {
-    const maps = charts.heatmaps.map(
-      (h) =>
-        markup`<figure><figcaption>${h.title} <small>(rows: ${h.yLabel}, low at the bottom; columns: steps)</small></figcaption><canvas class="heatmap" id="${h.id}"></canvas></figure>`,
-    );
-    out.push(
-      markup`<section><h2>Activations</h2><p class="note">Each column is one measurement, each row a histogram bin (low at the bottom); colour is the log count. Dead ReLUs pile up at 0 and below, saturated sigmoid/tanh inputs at the edges.</p>${maps}${active ? markup`<div class="chart" id="chart-active"></div>` : ''}</section>`,
-    );
-  }
   return markup`${out}`;
 }
 

@@ -15,13 +15,13 @@ export function chartFor(f: Finding, charts: ChartData): string | undefined {
   // A chart a plugin declared for this code comes first.
   const declared = charts.lines.find((l) => l.codes?.includes(f.code));
   if (declared) return declared.id;
+  // A declared heatmap: the one for the finding's layer (its item key), else the first.
+  const maps = charts.heatmaps.filter((h) => h.codes?.includes(f.code));
+  if (maps.length) return (maps.find((h) => h.key === f.layer) ?? maps[0]!).id;
   const ids = new Set([...charts.lines.map((c) => c.id), ...charts.heatmaps.map((h) => h.id)]);
   const c = f.code;
   let id: string;
-  if (/^(dead-units|saturated|activation-|unnormalized)/.test(c)) {
-    const h = charts.heatmaps.find((x) => f.layer !== undefined && x.title.startsWith(`${f.layer} (`));
-    id = h ? h.id : (charts.heatmaps[0]?.id ?? '');
-  } else if (/^learning-rate/.test(c)) id = 'chart-lr';
+  if (/^learning-rate/.test(c)) id = 'chart-lr';
   else if (/^(systematic-error|constant-predictions|label-disagreement)/.test(c)) return 'samples';
   else id = 'chart-loss';
   return ids.has(id) ? id : undefined;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {
   buildReportHtml,
   downsample,
+  headlineMetrics,
   maskedCrc32c,
   readRun,
   TensorboardLive,
@@ -60,6 +61,25 @@ function fakeRun(opts: { steps?: number; finished?: boolean; sampleText?: string
     `${JSON.stringify({ step: 0, epoch: 0, id: 1, label: 'a', prediction: opts.sampleText ?? 'b', correct: false })}\n`,
   );
   fs.mkdirSync(path.join(dir, 'activation-monitor'));
+  // What activation-monitor declares for the report (its report.json), so the page draws a heatmap.
+  fs.writeFileSync(
+    path.join(dir, 'activation-monitor', 'report.json'),
+    JSON.stringify({
+      plugin: 'activation-monitor',
+      charts: [
+        {
+          kind: 'heatmap',
+          id: 'histogram',
+          title: '{key} ({activation})',
+          yLabel: '{hist.of} value',
+          file: 'activation-monitor/stats.jsonl',
+          each: { array: 'layers', key: 'layer' },
+          histogram: 'hist',
+          findings: ['dead-units'],
+        },
+      ],
+    }),
+  );
   fs.writeFileSync(
     path.join(dir, 'activation-monitor', 'stats.jsonl'),
     [0, 10]
@@ -92,7 +112,11 @@ describe('report.html', () => {
     expect(html).toContain('dead &lt;b&gt;units&lt;/b&gt;');
     expect(html.indexOf('id="findings"')).toBeLessThan(html.indexOf('id="chart-loss"'));
     expect(html).not.toMatch(/(src|href)="https?:/);
-    expect(html).toContain('id="act-0"');
+    // The heatmap activation-monitor declared, with the marker of its dead-units finding (step 3, layer h1).
+    expect(html).toContain('id="activation-monitor-histogram-0"');
+    expect(html).toMatch(
+      /"id":"activation-monitor-histogram-0"[^]*"markers":\[\{"step":3,"severity":"warn","code":"dead-units"/,
+    );
   });
 
   it('says so when the run did not finish (no run:end, no summary)', () => {
@@ -171,5 +195,22 @@ describe('TensorBoard files', () => {
     // CRC32C("123456789") = 0xE3069283; masked = ((c >>> 15) | (c << 17)) + 0xa282ead8.
     const c = 0xe3069283;
     expect(maskedCrc32c(Buffer.from('123456789'))).toBe(((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0);
+  });
+});
+
+describe('the headline', () => {
+  const data = (summary: Record<string, unknown>) => ({ ...readRun(fakeRun()), summary });
+  it('shows a game’s evaluation (from the summary) and leaves out a held-out evaluation the validation already shows', () => {
+    const game = headlineMetrics(
+      data({ final: { loss: 0.1 }, evaluations: { 'periodic-eval': { reward: 1, catchRate: 1 } } }),
+    );
+    expect(game.val).toEqual([
+      ['eval reward', 1],
+      ['eval catchRate', 1],
+    ]);
+    const mnist = headlineMetrics(
+      data({ final: { loss: 0.4, val_loss: 0.5 }, evaluations: { 'periodic-eval': { loss: 0.5, acc: 0.9 } } }),
+    );
+    expect(mnist.val).toEqual([['val_loss', 0.5]]);
   });
 });

@@ -86,9 +86,14 @@ export async function compareArms(arms: Arm[], rounds: number): Promise<ArmResul
 }
 
 /** One line per arm: time per unit, the ratio with its interval, the extra time per unit, and the verdict against `target`. */
-export function report(results: ArmResult[], unit: string, target?: { ratio: number; extraUs?: number }): string[] {
+export function report(
+  results: ArmResult[],
+  unit: string,
+  targets?: { ratio: number; extraUs?: number } | readonly ({ ratio: number; extraUs?: number } | undefined)[],
+): string[] {
   const base = median(results[0]!.perUnit);
   return results.map((a, i) => {
+    const target = Array.isArray(targets) ? targets[i] : (targets as { ratio: number; extraUs?: number } | undefined);
     const per = median(a.perUnit);
     const cpu = median(a.cpuPerUnit);
     if (i === 0) return `${a.name.padEnd(34)} ${per.toFixed(3)} ms/${unit} (cpu ${cpu.toFixed(3)})  baseline`;

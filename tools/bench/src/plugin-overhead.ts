@@ -109,11 +109,8 @@ async function main() {
     ].map((a) => ({ name: a.name, run: () => timedRun(m.task, m.options, a.plugins(), path.join(tmp, `run-${n++}`)) }));
     await arms[0]!.run(0); // warm-up: kernels, data
     const results = await compareArms(arms, ROUNDS);
-    const lines = report(results, 'step');
-    lines.forEach((l, i) => {
-      const c = i === 0 ? undefined : chosen[i - 1]!;
-      console.log(c && !SMOKE ? `${l}  (target x${c.target})` : l);
-    });
+    for (const line of report(results, 'step', [undefined, ...chosen.map((c) => ({ ratio: c.target }))]))
+      console.log(line);
   }
   await checkCost(path.join(tmp, 'check'));
   fs.rmSync(tmp, { recursive: true, force: true });

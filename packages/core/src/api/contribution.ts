@@ -6,8 +6,11 @@ import { TrainwatchError } from '../util/errors';
  * and old runs alike, without the plugin's code.
  */
 export interface ChartSpec {
-  /** Kebab-case, unique within the plugin; the chart's page id is `<plugin>-<id>`. */
+  /** `line` (default): series over x. `heatmap`: one histogram per record and per item of `each` (e.g. per layer), columns over x. */
+  readonly kind?: 'line' | 'heatmap';
+  /** Kebab-case, unique within the plugin; the chart's page id is `<plugin>-<id>` (heatmaps: `-<n>` per item). */
   readonly id: string;
+  /** For heatmaps, `{key}` and `{field.path}` are filled in from each item (e.g. `{key} ({activation})`). */
   readonly title: string;
   /** The y axis' label with its unit, e.g. `gradient L2 norm`. */
   readonly yLabel: string;
@@ -17,8 +20,13 @@ export interface ChartSpec {
   readonly x?: string;
   /** One series per field (dotted paths reach into objects: `out.zeros`)... */
   readonly series?: readonly { readonly field: string; readonly label?: string }[];
-  /** ...or one series per item of an array field, named by `key`, valued by `value` (e.g. per layer). */
-  readonly each?: { readonly array: string; readonly key: string; readonly value: string };
+  /**
+   * ...or one series per item of an array field, named by `key`, valued by `value` (e.g. per layer);
+   * with `when`, only items that have that field. Heatmaps use `array` and `key` only.
+   */
+  readonly each?: { readonly array: string; readonly key: string; readonly value?: string; readonly when?: string };
+  /** Heatmaps: the item field holding `{ lo, hi, counts }` (bins from lo to hi). */
+  readonly histogram?: string;
   /** Start on a log y scale. */
   readonly log?: boolean;
   /** A healthy range, drawn as dashed lines. */
@@ -58,11 +66,20 @@ export function checkContribution(plugin: string, c: ReportContribution): Report
     const parts = s.file.split('/');
     if (parts[0] !== plugin || parts.length < 2 || parts.includes('..') || !s.file.endsWith('.jsonl'))
       bad(`${at}.file "${s.file}" must be a .jsonl file in the plugin's folder ("${plugin}/...")`);
-    if (!s.series === !s.each) bad(`${at} needs exactly one of series or each`);
-    if (s.series && (!s.series.length || s.series.some((x) => typeof x?.field !== 'string')))
-      bad(`${at}.series must list { field } objects`);
-    if (s.each && ['array', 'key', 'value'].some((k) => typeof (s.each as Record<string, unknown>)[k] !== 'string'))
-      bad(`${at}.each needs array, key and value field names`);
+    if (s.kind !== undefined && s.kind !== 'line' && s.kind !== 'heatmap') bad(`${at}.kind must be line or heatmap`);
+    const fields = (s.each ?? {}) as Record<string, unknown>;
+    if (s.kind === 'heatmap') {
+      if (s.series || !s.each || typeof s.histogram !== 'string')
+        bad(`${at}: a heatmap needs each and histogram, no series`);
+      if (['array', 'key'].some((k) => typeof fields[k] !== 'string'))
+        bad(`${at}.each needs array and key field names`);
+    } else {
+      if (!s.series === !s.each) bad(`${at} needs exactly one of series or each`);
+      if (s.series && (!s.series.length || s.series.some((x) => typeof x?.field !== 'string')))
+        bad(`${at}.series must list { field } objects`);
+      if (s.each && ['array', 'key', 'value'].some((k) => typeof fields[k] !== 'string'))
+        bad(`${at}.each needs array, key and value field names`);
+    }
     if (s.band && !(s.band.length === 2 && s.band.every((v) => Number.isFinite(v)) && s.band[0] < s.band[1]))
       bad(`${at}.band must be [low, high] with low < high`);
   }

@@ -1,11 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '@trainwatch/core';
 import { buildCompareHtml, readRun } from '@trainwatch/report';
 import { displayPath, EXIT, type Io } from '../display/output';
 import type { RegisterCommand } from './command';
-
-const RUN_FILES = ['events.jsonl', 'findings.json', 'summary.json', 'config.json'];
+import { looksLikeRun } from './report';
 
 /** `trainwatch compare <runA> <runB> [...]`: one self-contained page overlaying the runs. */
 export function compareCommand(dirs: string[], flags: { out?: string }, io: Io): number {
@@ -13,7 +11,7 @@ export function compareCommand(dirs: string[], flags: { out?: string }, io: Io):
     io.stderr.write('trainwatch compare: give at least two run directories\n');
     return EXIT.usage;
   }
-  const bad = dirs.filter((d) => !RUN_FILES.some((f) => fs.existsSync(path.join(d, f))));
+  const bad = dirs.filter((d) => !looksLikeRun(d));
   if (bad.length) {
     for (const d of bad)
       io.stderr.write(

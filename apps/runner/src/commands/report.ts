@@ -5,6 +5,9 @@ import type { RegisterCommand } from './command';
 
 const RUN_FILES = ['events.jsonl', 'findings.json', 'summary.json', 'config.json'];
 
+/** Whether a folder holds a run's records (one of the files every run writes). */
+export const looksLikeRun = (dir: string): boolean => RUN_FILES.some((f) => fs.existsSync(path.join(dir, f)));
+
 /** `trainwatch report <runDir>`: rebuilds report.html (and TensorBoard files), also for crashed or killed runs. */
 export function reportCommand(runDir: string, flags: { tensorboard?: boolean }, io: Io): number {
   const dir = path.resolve(runDir);
@@ -12,7 +15,7 @@ export function reportCommand(runDir: string, flags: { tensorboard?: boolean }, 
     io.stderr.write(`trainwatch report: ${runDir} is not a directory\n`);
     return EXIT.usage;
   }
-  if (!RUN_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
+  if (!looksLikeRun(dir)) {
     io.stderr.write(
       `trainwatch report: ${runDir} does not look like a run directory (no events.jsonl, findings.json, summary.json or config.json)\n`,
     );

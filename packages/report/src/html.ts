@@ -1,7 +1,7 @@
 import type { Finding } from '@trainwatch/core';
 import { buildCharts } from './charts';
 import { confusionHtml } from './evaluation';
-import { liveData } from './live';
+import { liveState } from './live';
 import { htmlPage } from './page';
 import { attachMarkers, chartFor, sortFindings } from './markers';
 import type { ChartData } from './client';
@@ -169,7 +169,6 @@ function diagnosisHtml(d: RunData): SafeHtml {
 export function buildReportHtml(d: RunData, opts: { live?: { dataUrl: string } } = {}): string {
   const charts = attachMarkers(buildCharts(d), d.findings);
   const st = runStatus(d);
-  const first = liveData(d);
   const title = `trainwatch report: ${String((d.summary?.['runId'] as string | undefined) ?? d.begin?.['runId'] ?? 'run')}`;
   const counts = { error: 0, warn: 0, info: 0 };
   for (const f of d.findings) counts[f.severity]++;
@@ -194,7 +193,7 @@ ${factsHtml(d)}`,
       ? {
           live: {
             dataUrl: opts.live.dataUrl,
-            first: { version: first.version, findings: first.findings, status: first.status },
+            first: liveState(d),
           },
         }
       : {}),

@@ -12,14 +12,18 @@ export interface LiveData {
   status: string;
 }
 
-/** The live payload for a run, as `trainwatch serve` sends it. */
-export function liveData(d: RunData): LiveData {
-  const charts = attachMarkers(buildCharts(d), d.findings);
+/** What tells the live page that the run moved on: a version of its records, its findings count and status. */
+export function liveState(d: RunData): Omit<LiveData, 'charts'> {
   const st = runStatus(d);
   const version = [d.steps.length, d.epochs.length, d.gradients.length, d.activations.length, d.evals.length]
     .concat(d.findings.length)
     .join(':');
-  return { version: `${version}:${st.status}`, charts, findings: d.findings.length, status: st.status };
+  return { version: `${version}:${st.status}`, findings: d.findings.length, status: st.status };
+}
+
+/** The live payload for a run, as `trainwatch serve` sends it. */
+export function liveData(d: RunData): LiveData {
+  return { ...liveState(d), charts: attachMarkers(buildCharts(d), d.findings) };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- serialised into the page with the charts' script; no types reach it */

@@ -18,10 +18,11 @@ function line(
   return { id, title, yLabel, x: d.x, series: series.map((s, i) => ({ ...s, values: d.ys[i]! })), ...extra };
 }
 
-const PAIR_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+/** The page's series colours (runs in a comparison; metrics, train and validation paired). */
+export const PAIR_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const isLoss = (name: string) => /loss/i.test(name);
 /** A y label for a set of metric names: accuracy is a fraction, anything else says what it is. */
-function metricLabel(names: string[]): string {
+export function metricLabel(names: string[]): string {
   if (names.length && names.every((n) => /acc/i.test(n))) return 'accuracy (fraction)';
   if (names.length && names.every(isLoss)) return 'loss';
   return names.length === 1 ? names[0]! : 'value';

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
+import { metricLabel, PAIR_COLOURS } from './charts';
 import type { LineChart } from './client';
 import { headlineMetrics, round, runHealth } from './headline';
 import { htmlPage } from './page';
 import type { RunData } from './read-run';
 import { markup, type SafeHtml } from './safe-html';
-
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
 const idOf = (d: RunData) => String(d.summary?.['runId'] ?? d.begin?.['runId'] ?? path.basename(d.runDir));
 
@@ -36,7 +35,7 @@ function overlay(
   const series = per.map((p, r) => {
     const values: (number | null)[] = x.map(() => null);
     for (const q of p) values[at.get(q.x)!] = Number.isFinite(q.y) ? q.y : null;
-    return { label: names[r]!, values, color: COLOURS[r % COLOURS.length]! };
+    return { label: names[r]!, values, color: PAIR_COLOURS[r % PAIR_COLOURS.length]! };
   });
   return { id, title, yLabel, x, series, ...extra };
 }
@@ -109,13 +108,8 @@ export function buildCompareHtml(runs: RunData[]): string {
   const valKeys = [...new Set(runs.flatMap((d) => d.epochs.flatMap((e) => Object.keys(e.val))))];
   valKeys.forEach((k, i) =>
     push(
-      overlay(
-        `cmp-val-${i}`,
-        `validation ${k} per epoch`,
-        /loss/.test(k) ? 'loss' : /acc/.test(k) ? 'accuracy (fraction)' : k,
-        runs,
-        names,
-        (d) => d.epochs.filter((e) => typeof e.val[k] === 'number').map((e) => ({ x: e.step, y: e.val[k]! })),
+      overlay(`cmp-val-${i}`, `validation ${k} per epoch`, metricLabel([k]), runs, names, (d) =>
+        d.epochs.filter((e) => typeof e.val[k] === 'number').map((e) => ({ x: e.step, y: e.val[k]! })),
       ),
     ),
   );
@@ -132,7 +126,7 @@ export function buildCompareHtml(runs: RunData[]): string {
   const header = runs.map((d, r) => {
     const { train, val } = headlineMetrics(d);
     const health = runHealth(d);
-    return markup`<tr><th><span class="swatch" style="background:${COLOURS[r % COLOURS.length]!}"></span>${names[r]}</th><td class="health-${health}">${health}</td><td>${d.diagnosis?.headline ?? '—'}</td><td>${[...train, ...val].map(([k, v]) => `${k} ${round(v)}`).join(' · ')}</td><td>${String(d.summary?.['steps'] ?? d.steps.at(-1)?.step ?? 0)}</td></tr>`;
+    return markup`<tr><th><span class="swatch" style="background:${PAIR_COLOURS[r % PAIR_COLOURS.length]!}"></span>${names[r]}</th><td class="health-${health}">${health}</td><td>${d.diagnosis?.headline ?? '—'}</td><td>${[...train, ...val].map(([k, v]) => `${k} ${round(v)}`).join(' · ')}</td><td>${String(d.summary?.['steps'] ?? d.steps.at(-1)?.step ?? 0)}</td></tr>`;
   });
   const title = `trainwatch compare: ${names.join(' vs ')}`;
   return htmlPage({

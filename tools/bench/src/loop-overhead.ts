@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { permutation, createRng, resolveLoss, tf, type TensorDataset } from '@trainwatch/core';
 import { EventBus, EventRecorder, InterceptorChain, RunControl, selectBackend, Trainer } from '@trainwatch/core/runner';
 import { mnistMlp } from '@trainwatch/tasks';
-import { compareArms, report, SMOKE, timed } from './harness';
+import { compareArms, report, SMOKE, timed, type Sample } from './harness';
 
 const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 10);
 const BATCH = 64;
@@ -35,31 +35,32 @@ async function makeSetup() {
 type Setup = Awaited<ReturnType<typeof makeSetup>>;
 
 /** The baseline a careful user would write by hand: gather a batch, variableGrads, apply, read the loss. */
-async function bareEpoch(s: Setup, seed: number): Promise<number> {
+async function bareEpoch(s: Setup, seed: number): Promise<Sample> {
   const n = s.train.x.shape[0]!;
   const order = permutation(n, createRng(seed));
   const vars = s.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const t0 = performance.now();
-  let steps = 0;
-  for (let i = 0; i < n; i += BATCH) {
-    const idx = order.subarray(i, Math.min(i + BATCH, n));
-    const [xb, yb] = tf.tidy(() => {
-      const ix = tf.tensor1d(idx, 'int32');
-      return [tf.gather(s.train.x, ix), tf.gather(s.train.y, ix)];
-    });
-    const { value, grads } = tf.variableGrads(
-      () => s.lossFn(yb!, s.model.apply(xb!, { training: true }) as tf.Tensor),
-      vars,
-    );
-    s.optimizer.applyGradients(grads as tf.NamedTensorMap as never);
-    await value.data();
-    tf.dispose([xb!, yb!, value, ...Object.values(grads)]);
-    steps++;
-  }
-  return (performance.now() - t0) / steps;
+  return timed(async () => {
+    let steps = 0;
+    for (let i = 0; i < n; i += BATCH) {
+      const idx = order.subarray(i, Math.min(i + BATCH, n));
+      const [xb, yb] = tf.tidy(() => {
+        const ix = tf.tensor1d(idx, 'int32');
+        return [tf.gather(s.train.x, ix), tf.gather(s.train.y, ix)];
+      });
+      const { value, grads } = tf.variableGrads(
+        () => s.lossFn(yb!, s.model.apply(xb!, { training: true }) as tf.Tensor),
+        vars,
+      );
+      s.optimizer.applyGradients(grads as tf.NamedTensorMap as never);
+      await value.data();
+      tf.dispose([xb!, yb!, value, ...Object.values(grads)]);
+      steps++;
+    }
+    return steps;
+  });
 }
 
-async function trainwatchEpoch(s: Setup, seed: number, recordTo?: string): Promise<number> {
+async function trainwatchEpoch(s: Setup, seed: number, recordTo?: string): Promise<Sample> {
   const bus = new EventBus();
   const recorder = recordTo ? new EventRecorder(recordTo, bus) : undefined;
   const trainer = new Trainer({
@@ -78,12 +79,10 @@ async function trainwatchEpoch(s: Setup, seed: number, recordTo?: string): Promi
     interceptors: new InterceptorChain(() => {}),
     control: new RunControl(),
   });
-  const t0 = performance.now();
-  // Timed from outside, like the bare loop; the trainer's own timing is not used.
-  await trainer.run();
-  const ms = performance.now() - t0;
+  // Timed from outside, like the bare loop (setup left out of both); the trainer's own timing is not used.
+  const sample = await timed(async () => (await trainer.run(), trainer.step));
   recorder?.close();
-  return ms / trainer.step;
+  return sample;
 }
 
 async function main() {
@@ -95,21 +94,17 @@ async function main() {
   );
   await bareEpoch(s, 0); // warm-up: kernels, allocations
   await trainwatchEpoch(s, 0);
-  // Each arm reports its own steps; timed from outside, the same way for all three.
-  const steps = Math.ceil(s.train.x.shape[0]! / BATCH);
   const results = await compareArms(
     [
-      { name: 'hand-written loop', run: (r) => timed(async () => (await bareEpoch(s, r + 1), steps)) },
-      { name: 'trainwatch, no plugins', run: (r) => timed(async () => (await trainwatchEpoch(s, r + 1), steps)) },
-      {
-        name: 'trainwatch + events.jsonl',
-        run: (r) => timed(async () => (await trainwatchEpoch(s, r + 1, path.join(tmp, `events-${r}.jsonl`)), steps)),
-      },
+      { name: 'hand-written loop', run: (r) => bareEpoch(s, r + 1) },
+      { name: 'trainwatch, no plugins', run: (r) => trainwatchEpoch(s, r + 1) },
+      { name: 'trainwatch + events.jsonl', run: (r) => trainwatchEpoch(s, r + 1, path.join(tmp, `events-${r}.jsonl`)) },
     ],
     ROUNDS,
   );
   for (const line of report(results, 'step', { ratio: 1.02, extraUs: 50 })) console.log(line);
   const bytes = fs.statSync(path.join(tmp, `events-0.jsonl`)).size;
+  const steps = Math.ceil(s.train.x.shape[0]! / BATCH);
   console.log(`events.jsonl: ${(bytes / steps).toFixed(0)} bytes per step (no plugins)`);
   console.log(`tensors alive after the bench: ${tf.memory().numTensors} (model, optimizer state and data only)`);
   fs.rmSync(tmp, { recursive: true, force: true });

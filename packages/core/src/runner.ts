@@ -12,6 +12,7 @@ export { kernelGapReport, type KernelGapReport } from './backend/wasm-kernels';
 export { InterceptorChain } from './loop/interception';
 export { EventRecorder, eventRecord } from './run/event-recorder';
 export { Trainer, type TrainerOptions } from './loop/trainer';
+export { hostRows, type HostRows } from './loop/host-rows';
 export { RunControl } from './loop/run-control';
 export { runTraining, type RunRequest, type RunResult } from './run/run-training';
 export { ObservedRun, type ObservedRunRequest } from './run/observed-run';

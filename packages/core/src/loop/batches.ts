@@ -2,6 +2,7 @@ import * as tf from '../backend/tf';
 import { isBatchSource, type BatchContext, type BatchSource, type TensorDataset } from '../api/task';
 import { TrainwatchError } from '../util/errors';
 import { identity, permutation } from '../util/random';
+import { hostRows } from './host-rows';
 
 /**
  * The step's batch: rows `order[b * batchSize, (b + 1) * batchSize)` of an in-memory dataset, or
@@ -32,10 +33,7 @@ export async function nextBatch(
   }
   const b = ctx.batch;
   const idx = order!.subarray(b * batchSize, Math.min((b + 1) * batchSize, order!.length));
-  return tf.tidy(() => {
-    const i = tf.tensor1d(idx, 'int32');
-    return [tf.gather(data.x, i), tf.gather(data.y, i)];
-  }) as [tf.Tensor, tf.Tensor];
+  return [hostRows(data.x).gather(idx), hostRows(data.y).gather(idx)];
 }
 
 /** Steps per epoch and examples per epoch of the training data; refuses data no loop could train on. */

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { definePlugin, every, type PluginUse } from '../src';
-import { readJsonl, run } from './helpers';
+import { EventBus, EventRecorder } from '../src/runner';
+import { readJsonl, run, tmpDir } from './helpers';
 
 /** A plugin that looks at activations every `n`-th step (or never), and one that asks for readback. */
 const watcher = (n: number | undefined): PluginUse => ({
@@ -28,16 +29,30 @@ describe('events.jsonl records what happened without causing it, and stays bound
     expect(events.filter((e) => e['event'] === 'forward:end')).toEqual([]);
   });
 
-  it('the parameter list is written once per run; batch:end leaves out the plugins’ raw readback', async () => {
+  it('one line per step: no batch:begin or grads:computed lines, parameters once (run:begin), no raw readback', async () => {
     const r = await run({ plugins: [watcher(undefined)], training: { epochs: 2 } });
     const events = readJsonl(path.join(r.runDir, 'events.jsonl'));
-    const grads = events.filter((e) => e['event'] === 'grads:computed');
-    expect(grads.length).toBe(16);
-    expect(grads[0]!['params']).toBeDefined();
-    expect(grads.slice(1).every((e) => e['params'] === undefined)).toBe(true);
-    expect(events.filter((e) => e['event'] === 'batch:end').every((e) => e['readback'] === undefined)).toBe(true);
+    expect(events.filter((e) => e['event'] === 'grads:computed' || e['event'] === 'batch:begin')).toEqual([]);
+    expect(events.filter((e) => e['params'] !== undefined).map((e) => e['event'])).toEqual(['run:begin']);
+    const steps = events.filter((e) => e['event'] === 'batch:end');
+    expect(steps.map((e) => e['step'])).toEqual([...Array(16).keys()]);
+    expect(steps.every((e) => e['readback'] === undefined && typeof e['loss'] === 'number')).toBe(true);
     const bytes = fs.statSync(path.join(r.runDir, 'events.jsonl')).size;
-    // A step's records (batch:begin, grads:computed, batch:end) in well under 1 KB on this model.
-    expect(bytes / 16).toBeLessThan(1000);
+    // Half of the 1,491 bytes a step the issue measured, run and epoch records included.
+    expect(bytes / 16).toBeLessThan(745);
+  });
+
+  it('a non-finite loss is written as a string, the line still valid JSON', () => {
+    const file = path.join(tmpDir(), 'events.jsonl');
+    const bus = new EventBus();
+    const recorder = new EventRecorder(file, bus);
+    const step = { epoch: 0, batch: 0, metrics: {}, learningRate: 0.1, stepMs: 1.23456, readback: {} };
+    bus.emit('batch:end', { ...step, step: 0, loss: 0.5, update: { applied: true, interventions: [] } });
+    bus.emit('batch:end', { ...step, step: 1, loss: Number.NaN, update: { applied: false, interventions: [] } });
+    recorder.close();
+    const [ok, nan] = readJsonl(file);
+    expect(ok).toMatchObject({ step: 0, loss: 0.5, stepMs: 1.235 });
+    expect(ok!['update']).toBeUndefined();
+    expect(nan).toMatchObject({ step: 1, loss: 'NaN', update: { applied: false } });
   });
 });

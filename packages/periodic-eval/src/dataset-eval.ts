@@ -19,7 +19,12 @@ export async function evaluateDataset(
   model: ReadonlyModel,
   data: TensorDataset,
   loss: LossFn,
-  opts: { batchSize: number; maxBatches: number },
+  opts: {
+    batchSize: number;
+    maxBatches: number;
+    /** The model's predictions on `data` for the current weights (the run's shared pass): no forward pass here. */
+    predictions?: tf.Tensor | undefined;
+  },
 ): Promise<DatasetEval> {
   const total = data.x.shape[0]!;
   const n = opts.maxBatches > 0 ? Math.min(total, opts.maxBatches * opts.batchSize) : total;
@@ -28,12 +33,17 @@ export async function evaluateDataset(
   let confusion = classes ? tf.zeros([classes * classes]) : undefined;
   const preds: tf.Tensor[] = [];
   try {
-    for (let i = 0; i < n; i += opts.batchSize) {
-      const size = Math.min(opts.batchSize, n - i);
+    const chunk = opts.predictions ? n : opts.batchSize;
+    for (let i = 0; i < n; i += chunk) {
+      const size = Math.min(chunk, n - i);
       const [nextLoss, nextConf, pred] = tf.tidy(() => {
-        const xb = tf.slice(data.x, i, size);
-        const yb = tf.slice(data.y, i, size);
-        const p = model.predict(xb) as tf.Tensor;
+        const all = opts.predictions;
+        const yb = size === total ? data.y : tf.slice(data.y, i, size);
+        const p = all
+          ? size === total
+            ? all
+            : tf.slice(all, 0, size)
+          : (model.predict(tf.slice(data.x, i, size)) as tf.Tensor);
         const l = tf.add(lossSum, tf.mul(loss(yb, p), size));
         if (!classes) return [l, undefined, undefined];
         const predicted = tf.argMax(p, -1);

@@ -262,6 +262,8 @@ async function evaluateNow(ctx: Ctx, useTask: boolean, step: number, epoch: numb
   const d = await evaluateDataset(ctx.model, ctx.task.validation!, ctx.task.loss, {
     batchSize: ctx.options.batchSize,
     maxBatches: ctx.options.maxBatches,
+    // The whole set: read the run's shared pass (the trainer's validation made it at an epoch end).
+    predictions: ctx.options.maxBatches === 0 ? await ctx.validationPredictions() : undefined,
   });
   // The predicted classes are the behaviour: identical predictions at every evaluation = nothing changes.
   return {

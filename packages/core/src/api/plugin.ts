@@ -144,6 +144,13 @@ export interface PluginContext<O> {
    * The values are copied; the caller keeps ownership of the tensors it passes.
    */
   restoreWeights(weights: Readonly<tf.NamedTensorMap>): void;
+  /**
+   * The model's predictions on `task.validation` for the current weights (inference mode), in
+   * example order; undefined when there is no held-out set. Computed at most once per weight
+   * update and shared by the trainer's validation and every plugin (at an epoch end they all read
+   * one pass). Lent: valid until the weights next change; do not dispose, clone what you keep.
+   */
+  validationPredictions(): Promise<tf.Tensor | undefined>;
 }
 
 /** What {@link definePlugin} takes: name, description, options schema, order and `setup`. */

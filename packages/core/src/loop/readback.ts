@@ -54,3 +54,13 @@ export class StepReadback {
     tf.dispose(this.requests.map((r) => r.t));
   }
 }
+
+/** Scalars computed by `fn` (inside a tidy scope), read with one readback. */
+export async function readScalars(fn: () => tf.Tensor[]): Promise<number[]> {
+  const packed = tf.tidy(() => tf.stack(fn().map((t) => tf.reshape(t, []))));
+  try {
+    return Array.from(await packed.data());
+  } finally {
+    packed.dispose();
+  }
+}

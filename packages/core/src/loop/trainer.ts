@@ -12,7 +12,8 @@ import { disposalCheck } from './disposal-check';
 import type { RunControl } from './run-control';
 import { createStepProbe, type ProbeTarget } from './step-probe';
 import { accuracy, hasPenalties, withPenalties, type LossFn } from '../train/losses';
-import { quickEvaluate } from '../train/evaluate';
+import { heldOutMetrics } from '../train/evaluate';
+import type { SharedPredictions } from '../train/shared-predictions';
 import { createRng } from '../util/random';
 import type { BatchSource, TensorDataset } from '../api/task';
 
@@ -26,6 +27,8 @@ export interface TrainerOptions {
   optimizer: tf.Optimizer;
   train: TensorDataset | BatchSource;
   validation?: TensorDataset | undefined;
+  /** The held-out set's predictions, shared with plugins; invalidated after every update. */
+  predictions?: SharedPredictions | undefined;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -53,7 +56,7 @@ export class Trainer {
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
   private readonly regularised: boolean;
-  private target: ProbeTarget | undefined;
+  private readonly target: ProbeTarget;
   private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
   private readonly startMs = performance.now();
 
@@ -67,6 +70,8 @@ export class Trainer {
     ({ stepsPerEpoch: this.stepsPerEpoch, trainSize: this.trainSize } = epochShape(o.train, o.batchSize));
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
     this.regularised = hasPenalties(o.model);
+    const byName = new Map(this.variables.map((v) => [v.name, v]));
+    this.target = { model: o.model, loss: o.loss, variables: this.variables, byName };
     if (this.variables.length === 0)
       throw new TaskProblem(
         'no-trainable-weights',
@@ -145,18 +150,12 @@ export class Trainer {
     return end;
   }
 
-  /** Loss and metrics of the model on a dataset, in inference mode, with one readback. */
-  async evaluate(data: TensorDataset, batchSize = 256): Promise<Record<string, number>> {
-    const r = await quickEvaluate(this.o.model, data, this.o.loss, {
-      batchSize,
-      accuracy: this.o.metrics.includes('accuracy'),
-    });
-    return r.acc !== undefined ? { loss: r.loss, acc: r.acc } : { loss: r.loss };
-  }
-
+  /** Loss and metrics on the held-out set, from the predictions plugins share (one readback). */
   private async validate(data: TensorDataset): Promise<Record<string, number>> {
     const t0 = performance.now();
-    const metrics = await this.evaluate(data, Math.max(this.o.batchSize, 256));
+    const withAcc = this.o.metrics.includes('accuracy');
+    const shared = this.o.predictions?.data === data ? this.o.predictions : undefined;
+    const metrics = await heldOutMetrics(this.o.model, data, this.o.loss, withAcc, shared);
     await this.emit('eval:end', {
       step: this.step,
       epoch: this.epoch,
@@ -189,16 +188,6 @@ export class Trainer {
       this.o.bus.setListenerCheck(undefined);
     }
     if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
-  }
-
-  private probeTarget(): ProbeTarget {
-    this.target ??= {
-      model: this.o.model,
-      loss: this.o.loss,
-      variables: this.variables,
-      byName: new Map(this.variables.map((v) => [v.name, v])),
-    };
-    return this.target;
   }
 
   private captureView() {
@@ -256,7 +245,7 @@ export class Trainer {
             grads,
             params: this.params,
             readback,
-            probe: createStepProbe(this.probeTarget(), xb, yb),
+            probe: createStepProbe(this.target, xb, yb),
           },
           [xb, yb, loss, ...Object.values(grads)],
         );
@@ -275,7 +264,10 @@ export class Trainer {
               grads,
             )
           : undefined;
-      if (result?.applied ?? true) o.optimizer.applyGradients(result?.grads ?? grads);
+      if (result?.applied ?? true) {
+        o.optimizer.applyGradients(result?.grads ?? grads);
+        o.predictions?.invalidate();
+      }
 
       const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};
       const learningRate = (o.optimizer as unknown as { learningRate?: number }).learningRate ?? Number.NaN;

@@ -12,6 +12,7 @@ import { describeParams } from '../loop/params';
 import { StepReadback } from '../loop/readback';
 import { RunControl } from '../loop/run-control';
 import { resolveLoss, type LossFn, type LossName } from '../train/losses';
+import { SharedPredictions } from '../train/shared-predictions';
 import { createLogger, type LogSink } from '../util/logger';
 import { EventRecorder } from './event-recorder';
 import { FindingLog, pluginFailureHandler } from './finding-log';
@@ -67,6 +68,7 @@ export class ObservedRun {
   private readonly recorder: EventRecorder | undefined;
   private readonly failed: (plugin: string, event: string, error: unknown) => void;
   private capture: ReturnType<typeof buildCaptureModel> | undefined;
+  private predictions: SharedPredictions | undefined;
   private completedEpochs = 0;
 
   private constructor(private readonly req: ObservedRunRequest) {
@@ -134,6 +136,7 @@ export class ObservedRun {
       findings: this.findings,
       control: this.control,
       interceptors: new InterceptorChain((owner, e) => this.failed(owner, 'interceptGradients', e)),
+      predictions: (this.predictions = req.validation ? new SharedPredictions(req.model, req.validation) : undefined),
       unsubscribers: this.unsubscribers,
       unavailable: {
         events: new Set<EventName>(
@@ -178,6 +181,7 @@ export class ObservedRun {
   async batchEnd(batch: number, loss: number, metrics: Record<string, number>, size: number): Promise<void> {
     const p = this.position;
     const step = p.step;
+    this.predictions?.invalidate(); // model.fit just updated the weights
     this.bus.emit('batch:begin', { step, epoch: p.epoch, batch, size });
     const rb = new StepReadback();
     try {
@@ -245,6 +249,7 @@ export class ObservedRun {
     };
     await this.emit('run:end', end).catch(() => {});
     await tearDownPlugins(this.disposers, this.unsubscribers, this.failed);
+    this.predictions?.dispose();
     this.recorder?.close();
     this.findings.finish(this.req.plugins.map((p) => p.plugin.name));
     const backend: BackendInfo = { requested: 'auto', name: tf.getBackend() as BackendName, skipped: [] };

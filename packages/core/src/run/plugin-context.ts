@@ -11,6 +11,7 @@ import type { InterceptorChain } from '../loop/interception';
 import { describeParams } from '../loop/params';
 import type { RunControl } from '../loop/run-control';
 import type { LossFn } from '../train/losses';
+import type { SharedPredictions } from '../train/shared-predictions';
 import { TrainwatchError } from '../util/errors';
 import { createLogger, type LogSink } from '../util/logger';
 import { createArtifactWriter } from './artifacts';
@@ -113,6 +114,8 @@ export interface ContextSources {
   readonly findings: FindingLog;
   readonly control: RunControl;
   readonly interceptors: InterceptorChain;
+  /** The held-out set's predictions, shared by the trainer and plugins (none without a held-out set). */
+  readonly predictions: SharedPredictions | undefined;
   /** Collects each listener's unsubscribe function; the run calls them all at its end. */
   readonly unsubscribers: (() => void)[];
   /**
@@ -171,7 +174,11 @@ export function pluginContext(
       s.unavailable?.note(name, 'gradient interception');
       return s.interceptors.add(name, fn);
     },
-    restoreWeights: (weights) => restoreWeights(s.model, weights, name),
+    restoreWeights: (weights) => {
+      restoreWeights(s.model, weights, name);
+      s.predictions?.invalidate();
+    },
+    validationPredictions: async () => s.predictions?.get(),
   };
 }
 

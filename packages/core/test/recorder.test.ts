@@ -47,11 +47,17 @@ describe('events.jsonl records what happened without causing it, and stays bound
     const bus = new EventBus();
     const recorder = new EventRecorder(file, bus);
     const step = { epoch: 0, batch: 0, metrics: {}, learningRate: 0.1, stepMs: 1.23456, readback: {} };
-    bus.emit('batch:end', { ...step, step: 0, loss: 0.5, update: { applied: true, interventions: [] } });
+    bus.emit('batch:end', {
+      ...step,
+      step: 0,
+      loss: 0.5,
+      metrics: { acc: 0.25, 'a"b': 1 },
+      update: { applied: true, interventions: [] },
+    });
     bus.emit('batch:end', { ...step, step: 1, loss: Number.NaN, update: { applied: false, interventions: [] } });
     recorder.close();
     const [ok, nan] = readJsonl(file);
-    expect(ok).toMatchObject({ step: 0, loss: 0.5, stepMs: 1.235 });
+    expect(ok).toMatchObject({ step: 0, loss: 0.5, stepMs: 1.235, metrics: { acc: 0.25, 'a"b': 1 } });
     expect(ok!['update']).toBeUndefined();
     expect(nan).toMatchObject({ step: 1, loss: 'NaN', update: { applied: false } });
   });

@@ -11,6 +11,7 @@ describe('every bench runs (smoke: one short round)', () => {
     ['plugin-overhead', /mnist-cnn: all at every step .* x\d\.\d{3}/],
     ['fit-overhead', /fit vs CLI loop/],
     ['conv-gradient', /Conv2DBackpropFilter/],
+    ['long-run', /tensors alive at steps .*\n.*steps\/s: first/],
   ])(
     '%s',
     (name, expected) => {

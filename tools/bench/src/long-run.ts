@@ -71,6 +71,8 @@ async function main() {
   console.log(
     `events.jsonl: ${bytes} bytes, ${(bytes / STEPS).toFixed(0)} bytes per step (epoch, evaluation and finding lines included)`,
   );
+  const windows = marks.map((m) => rate(m + 1 - window).toFixed(1));
+  console.log(`steps/s per ${window} steps: ${windows.join(', ')}`);
   console.log(`RSS MB at those steps: ${rss.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -22,6 +22,9 @@ import { activationMonitor } from '@trainwatch/activation-monitor';
 import { gradientCheck, gradientGuard, type GradientGuardOptions } from '@trainwatch/gradient-guard';
 import { periodicEval } from '@trainwatch/periodic-eval';
 import { qualitativeSampler } from '@trainwatch/qualitative-sampler';
+import { overfitProbe } from '@trainwatch/overfit-probe';
+import { referenceCheck } from '@trainwatch/reference-check';
+import { simplerBaseline } from '@trainwatch/simpler-baseline';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
 import { compareArms, report, resultsFrom, SMOKE, type Arm, type Sample } from './harness';
 
@@ -149,6 +152,7 @@ async function main() {
       console.log(line);
   }
   await checkCost(path.join(tmp, 'check'));
+  await onceCost(tmp);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
@@ -190,6 +194,46 @@ async function checkCost(dir: string): Promise<void> {
     logSink: () => {},
   });
   console.log(line);
+}
+
+/**
+ * The run-once plugins (habits 4-6 work at run:begin on copies of the model): the extra seconds a
+ * one-step mnist-mlp run takes with each, median over rounds in turn with the plugin-free run.
+ */
+async function onceCost(tmp: string): Promise<void> {
+  const arms: [string, () => PluginUse[]][] = [
+    ['no plugins', () => []],
+    ['overfit-probe', () => [use(overfitProbe)]],
+    ['simpler-baseline', () => [use(simplerBaseline)]],
+    ['reference-check (backend)', () => [use(referenceCheck, { reference: 'backend' })]],
+  ];
+  const rounds = SMOKE ? 1 : 3;
+  const secs: number[][] = arms.map(() => []);
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, [, plugins]] of arms.entries()) {
+      const { config } = validateConfig({
+        task: { use: 'mnist-mlp' },
+        training: { backend: 'wasm', epochs: 1, maxSteps: 1 },
+        output: { events: false, report: false },
+      });
+      const t0 = performance.now();
+      await runTraining({
+        config,
+        task: mnistMlp,
+        taskOptions: validateOptions(mnistMlp.schema, SMOKE ? { limit: 500 } : {}, 't').options,
+        plugins: plugins(),
+        runDir: path.join(tmp, `once-${n++}`),
+        logSink: () => {},
+      });
+      secs[i]!.push((performance.now() - t0) / 1000);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const base = med(secs[0]!);
+  console.log(`run-once plugins (mnist-mlp, one-step runs, median of ${rounds}): extra seconds at run begin`);
+  for (const [i, [name]] of arms.entries())
+    if (i > 0) console.log(`  ${name.padEnd(28)} +${(med(secs[i]!) - base).toFixed(2)} s`);
 }
 
 main().catch((e) => {

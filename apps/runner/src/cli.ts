@@ -1,17 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BackendError, ConfigError, TrainwatchError } from '@trainwatch/core';
-import { registerCompare } from './commands/compare';
-import { registerDoctor } from './commands/doctor';
-import { registerExport } from './commands/export';
-import { registerPlugins } from './commands/plugins';
-import { registerReport } from './commands/report';
-import { registerRun } from './commands/run';
-import { registerSchema } from './commands/schema';
-import { registerServe } from './commands/serve';
-import { registerValidate } from './commands/validate';
-import { EXIT, type Io } from './display/output';
+import { BackendError, ConfigError, TrainwatchError } from '@trainwatch/core/errors';
+import { registerCommands } from './commands/registry';
+import { EXIT, type Io } from './display/exit';
 
 function ownVersion(): string {
   const file = path.join(__dirname, '..', 'package.json');
@@ -25,18 +17,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .version(ownVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const register of [
-    registerRun,
-    registerDoctor,
-    registerExport,
-    registerReport,
-    registerServe,
-    registerCompare,
-    registerValidate,
-    registerPlugins,
-    registerSchema,
-  ])
-    register(program, io, setCode);
+  registerCommands(program, io, setCode);
   return program;
 }
 

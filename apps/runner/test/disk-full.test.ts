@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, tmpDir, writeConfig } from './helpers';
 
-// A real full disk: a 256 KB tmpfs (needs root, as CI runs; skipped where mount is not allowed).
+// A real full disk: a 128 KB tmpfs, smaller than what the run below writes mid-run (events.jsonl
+// 120 KB + series.jsonl 52 KB); needs root, as CI runs; skipped where mount is not allowed.
 function smallDisk(): string | undefined {
   const dir = tmpDir();
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', dir], { stdio: 'ignore' });
     return dir;
   } catch {
     return undefined;

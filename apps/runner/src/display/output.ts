@@ -4,18 +4,9 @@ import { type Diagnosis, type LogSink } from '@trainwatch/core';
 import { countBySeverity, stderrSink, type RunResult } from '@trainwatch/core/runner';
 import { readRun, writeReport, writeTensorboard } from '@trainwatch/report';
 import { colourEnabled, type Colours } from './progress';
+import { EXIT, type Io } from './exit';
 
-/** Exit codes: documented in the README; scripts rely on them. */
-export const EXIT = {
-  completed: 0,
-  failed: 1,
-  usage: 2,
-  stopped: 3,
-  /** Completed, but the diagnosis names a cause at or above `--fail-on`. */
-  findings: 4,
-  interrupted: 130,
-  terminated: 143,
-} as const;
+export { EXIT, type Io };
 
 /** Whether the diagnosis names a cause at or above `level` (what `--fail-on` turns into exit code 4). */
 export function failsOn(d: Diagnosis, level: 'warn' | 'error' | undefined): boolean {
@@ -34,12 +25,6 @@ export function formatDiagnosis(d: Diagnosis, max = 3, k: Colours = createColors
   });
   const more = d.causes.length > max ? `\n  (${d.causes.length - max} more in diagnosis.json)` : '';
   return `diagnosis: ${d.causes.length} root cause${d.causes.length === 1 ? '' : 's'}\n${lines.join('\n')}${more}\n`;
-}
-
-/** Where a command writes: the process's streams, or a test's. */
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
 }
 
 /** How a command shows progress: a bar on a terminal, lines otherwise, nothing with --quiet, events with --json. */

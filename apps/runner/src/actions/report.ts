@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, writeOutputs, type Io } from '../display/output';
-import type { RegisterCommand } from './command';
 
 const RUN_FILES = ['events.jsonl', 'findings.json', 'summary.json', 'config.json'];
 
@@ -26,12 +25,3 @@ export function reportCommand(runDir: string, flags: { tensorboard?: boolean }, 
   io.stdout.write(lines.map((l) => `${l}\n`).join(''));
   return EXIT.completed;
 }
-
-export const registerReport: RegisterCommand = (program, io, done) => {
-  program
-    .command('report')
-    .description('rebuild report.html from a run directory (works for crashed and interrupted runs)')
-    .argument('<runDir>', 'a run directory')
-    .option('--tensorboard', 'also write TensorBoard event files')
-    .action((runDir: string, flags: { tensorboard?: boolean }) => done(reportCommand(runDir, flags, io)));
-};

@@ -3,7 +3,6 @@ import { loadConfig } from '../config/load-config';
 import { doctor, verdictTable } from '../doctor/checks';
 import { cliLogSink, displayPath, EXIT, formatDiagnosis, writeOutputs, type Io } from '../display/output';
 import { findingLine } from '../display/progress';
-import type { RegisterCommand } from './command';
 
 /** `trainwatch doctor <config>`: the preflight; exit 1 when its run fails, 3 when a check fails with an error finding. */
 export async function doctorCommand(configFile: string, flags: { out?: string; quiet?: boolean }, io: Io) {
@@ -30,17 +29,3 @@ export async function doctorCommand(configFile: string, flags: { out?: string; q
   );
   return failed ? EXIT.failed : errors ? EXIT.stopped : EXIT.completed;
 }
-
-export const registerDoctor: RegisterCommand = (program, io, done) => {
-  program
-    .command('doctor')
-    .description(
-      'preflight: initial loss, gradient check, tiny-set overfit, input-independent baseline, simpler network, reference comparison (when configured)',
-    )
-    .argument('<config>', 'path to a JSON config')
-    .option('--out <dir>', 'run directory for the findings and the report')
-    .option('--quiet', 'only the verdict table and findings')
-    .action(async (config: string, flags: { out?: string; quiet?: boolean }) =>
-      done(await doctorCommand(config, flags, io)),
-    );
-};

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '@trainwatch/core';
 import { buildCompareHtml, readRun } from '@trainwatch/report';
 import { displayPath, EXIT, type Io } from '../display/output';
-import type { RegisterCommand } from './command';
 import { looksLikeRun } from './report';
 
 /** `trainwatch compare <runA> <runB> [...]`: one self-contained page overlaying the runs. */
@@ -24,12 +23,3 @@ export function compareCommand(dirs: string[], flags: { out?: string }, io: Io):
   io.stdout.write(`comparison: ${displayPath(out)}\n`);
   return EXIT.completed;
 }
-
-export const registerCompare: RegisterCommand = (program, io, done) => {
-  program
-    .command('compare')
-    .description('one page comparing runs: curves overlaid, config differences, findings side by side')
-    .argument('<runs...>', 'two or more run directories')
-    .option('--out <file>', 'the page to write (default compare.html)')
-    .action((runs: string[], flags: { out?: string }) => done(compareCommand(runs, flags, io)));
-};

@@ -5,7 +5,6 @@ import { discoverPlugins } from '../config/discover';
 import { loadConfig } from '../config/load-config';
 import { loadPlugin } from '../config/loader';
 import { EXIT, type Io } from '../display/output';
-import type { RegisterCommand } from './command';
 
 /** `trainwatch plugins`: installed plugins (and a config's local ones) with their options and defaults. */
 export async function pluginsCommand(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
@@ -48,12 +47,3 @@ export async function pluginsCommand(flags: { config?: string; json?: boolean },
   io.stdout.write(`\nTasks: ${tasks.join(', ')}${more}\n`);
   return EXIT.completed;
 }
-
-export const registerPlugins: RegisterCommand = (program, io, done) => {
-  program
-    .command('plugins')
-    .description('list installed plugins with their options, defaults and descriptions')
-    .option('--config <file>', 'also list the plugins a config loads (local files included)')
-    .option('--json', 'machine-readable output')
-    .action(async (flags: { config?: string; json?: boolean }) => done(await pluginsCommand(flags, io)));
-};

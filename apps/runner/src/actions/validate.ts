@@ -4,8 +4,7 @@ import * as path from 'node:path';
 import { ConfigError, type ConfigIssue } from '@trainwatch/core';
 import { runTraining } from '@trainwatch/core/runner';
 import { loadConfig, type ResolvedConfig } from '../config/load-config';
-import { EXIT } from '../display/output';
-import type { RegisterCommand } from './command';
+import { EXIT, type Io } from '../display/output';
 
 /**
  * Sets the task and every plugin up in a throwaway folder and disposes them, training nothing: a
@@ -39,17 +38,13 @@ async function drySetup(r: ResolvedConfig): Promise<ConfigIssue[]> {
 }
 
 /** `trainwatch validate <config>`: everything a run checks (schema, modules, options, setup), nothing trained. */
-export const registerValidate: RegisterCommand = (program, io, done) => {
-  program
-    .command('validate')
-    .description('check a config (schema, modules, plugin options, task and plugin setup) without training')
-    .argument('<config>', 'path to a JSON config')
-    .action(async (config: string) => {
-      const r = await loadConfig(config);
-      const issues = await drySetup(r);
-      if (issues.length > 0) throw new ConfigError(issues);
-      const plugins = r.plugins.map((p) => p.plugin.name).join(', ') || 'none';
-      io.stdout.write(`${config}: OK (task ${r.task.name}, plugins: ${plugins})\n`);
-      done(EXIT.completed);
-    });
-};
+
+/** `trainwatch validate <config>`: the config checked and its task and plugins set up, nothing trained. */
+export async function validateCommand(config: string, io: Io): Promise<number> {
+  const r = await loadConfig(config);
+  const issues = await drySetup(r);
+  if (issues.length > 0) throw new ConfigError(issues);
+  const plugins = r.plugins.map((p) => p.plugin.name).join(', ') || 'none';
+  io.stdout.write(`${config}: OK (task ${r.task.name}, plugins: ${plugins})\n`);
+  return EXIT.completed;
+}

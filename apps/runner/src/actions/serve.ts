@@ -1,7 +1,5 @@
 import { serveRuns } from '@trainwatch/report';
-import { positiveInt } from '../args';
 import { EXIT, type Io } from '../display/output';
-import type { RegisterCommand } from './command';
 
 /**
  * `trainwatch serve [dir]`: a local, read-only page for a runs folder or one run (127.0.0.1 only),
@@ -35,12 +33,3 @@ export async function serveCommand(
   await server.close();
   return EXIT.completed;
 }
-
-export const registerServe: RegisterCommand = (program, io, done) => {
-  program
-    .command('serve')
-    .description('a local page listing runs and following the open one live while it trains (127.0.0.1 only)')
-    .argument('[dir]', 'a runs folder or one run directory', 'runs')
-    .option('--port <n>', 'port on 127.0.0.1 (default 6060)', positiveInt('--port'))
-    .action(async (dir: string, flags: { port?: number }) => done(await serveCommand(dir, flags, io)));
-};

@@ -1,10 +1,8 @@
 import * as path from 'node:path';
 import { createLogger, disposeTask, selectBackend, stderrSink } from '@trainwatch/core/runner';
 import { exportReference } from '@trainwatch/reference-check';
-import { positiveInt } from '../args';
 import { loadConfig } from '../config/load-config';
 import { displayPath, EXIT, type Io } from '../display/output';
-import type { RegisterCommand } from './command';
 
 /** `trainwatch export <config>`: the model, its initial weights and a batch for a reference implementation. */
 export async function exportCommand(configFile: string, flags: { out?: string; examples?: number }, io: Io) {
@@ -28,21 +26,3 @@ export async function exportCommand(configFile: string, flags: { out?: string; e
     disposeTask(inst);
   }
 }
-
-export const registerExport: RegisterCommand = (program, io, done) => {
-  program
-    .command('export')
-    .description(
-      'write the model, its initial weights and the first training examples for a reference implementation (tools/reference/torch_dump.py)',
-    )
-    .argument('<config>', 'path to a JSON config')
-    .option('--out <dir>', 'folder for reference-input.json (default ./reference)')
-    .option(
-      '--examples <n>',
-      'training examples in the batch (default: reference-check options, else 16)',
-      positiveInt('--examples'),
-    )
-    .action(async (config: string, flags: { out?: string; examples?: number }) =>
-      done(await exportCommand(config, flags, io)),
-    );
-};

@@ -1,13 +1,12 @@
 import * as path from 'node:path';
 import { runTraining } from '@trainwatch/core/runner';
-import { backendName, BACKENDS, failLevel, integer, positiveInt, type BackendFlag } from '../args';
+import type { BackendFlag } from '../args';
 import { loadConfig } from '../config/load-config';
 import { TensorboardLive } from '@trainwatch/report';
 import { displayPath, EXIT, failsOn, printSummary, writeOutputs, type Io, type OutputMode } from '../display/output';
 import { createDisplay } from '../display/progress';
-import type { RegisterCommand } from './command';
 
-interface RunFlags {
+export interface RunFlags {
   out?: string;
   backend?: BackendFlag;
   seed?: number;
@@ -97,28 +96,6 @@ export async function runCommand(configFile: string, flags: RunFlags, io: Io): P
     clearInterval(orphanWatch);
   }
 }
-
-export const registerRun: RegisterCommand = (program, io, done) => {
-  program
-    .command('run')
-    .description('train the task in a config file with its plugins')
-    .argument('<config>', 'path to a JSON config')
-    .option('--out <dir>', 'run directory (default: <output.dir>/<timestamp>-<task>)')
-    .option('--backend <name>', `force a backend: ${BACKENDS.join(', ')}`, backendName)
-    .option('--seed <n>', 'seed for batch order and initialisers', integer('--seed'))
-    .option('--max-steps <n>', 'stop after n optimizer steps', positiveInt('--max-steps'))
-    .option('--fail-fast', 'a plugin error fails the run')
-    .option(
-      '--fail-on <level>',
-      'exit 4 when the diagnosis names a cause at this level or above: warn or error',
-      failLevel,
-    )
-    .option('--quiet', 'no progress output, only findings and the summary')
-    .option('--verbose', 'also plugins’ detail lines (e.g. every sample table, samples drawn as text)')
-    .option('--json', 'one JSON line per event on stdout')
-    .option('--tensorboard', 'also write TensorBoard event files (tensorboard/ in the run directory)')
-    .action(async (config: string, flags: RunFlags) => done(await runCommand(config, flags, io)));
-};
 
 /**
  * TensorBoard's event file appended every 3 s while the run goes (`tensorboard --logdir runs` shows

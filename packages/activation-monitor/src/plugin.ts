@@ -44,7 +44,9 @@ export const activationMonitor = definePlugin({
       samples: o.histogram.samples,
       threshold: o.saturation.threshold,
       preSamples: o.preSamples,
+      histogram: true,
     };
+    let lastHistogram = -Infinity;
     // Integer ids (an Embedding first) are not features: their scale means nothing.
     const first = ctx.model.layers.find((l) => l.getClassName() !== 'InputLayer');
     const checkInputs = o.input.checks > 0 && first?.getClassName() !== 'Embedding';
@@ -54,6 +56,8 @@ export const activationMonitor = definePlugin({
       'forward:end',
       (e: ForwardEndEvent) => {
         watched ??= watchedLayers(ctx.model);
+        settings.histogram = e.step - lastHistogram >= o.histogram.everySteps;
+        if (settings.histogram) lastHistogram = e.step;
         const byName = new Map(e.activations.map((a) => [a.layer, a.output]));
         const parts: tf.Tensor[] = [];
         layouts = [];

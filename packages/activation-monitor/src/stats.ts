@@ -11,8 +11,8 @@ export interface LayerStats {
   spread: number;
   /** The activation function's input, when recoverable (on the batch's first `preSamples` rows). */
   pre?: { mean: number; std: number; min: number; max: number };
-  /** What the histogram bins (pre-activation when recoverable) and over which range. */
-  hist: { of: 'pre' | 'out'; lo: number; hi: number; counts: number[] };
+  /** What the histogram bins (pre-activation when recoverable) and over which range (on `histogram.everySteps`). */
+  hist?: { of: 'pre' | 'out'; lo: number; hi: number; counts: number[] };
   /** Per unit (last axis): share of samples with output > 0 (ReLU family). */
   active?: Float32Array;
   /** Per unit: share of samples whose input is saturated, |x| >= threshold (sigmoid/tanh). */
@@ -26,12 +26,15 @@ export interface StatsSettings {
   threshold: number;
   /** Rows of the batch the pre-activation is recomputed on. */
   preSamples: number;
+  /** Whether this measurement includes the histogram. */
+  histogram: boolean;
 }
 
 interface Layout {
   layer: WatchedLayer;
   size: number;
   hasPre: boolean;
+  hasHist: boolean;
   units: number;
   lo: number;
   hi: number;
@@ -124,7 +127,7 @@ export function layerStatsParts(
     w.kind === 'relu' ? tf.zeros([1]) : tf.mean(tf.cast(tf.equal(output, 0), 'float32')),
     spread,
     ...(pre ? summary(pre) : []),
-    histogram(pre ?? output, lo, hi, o.bins, o.samples),
+    ...(o.histogram ? [histogram(pre ?? output, lo, hi, o.bins, o.samples)] : []),
   ];
   // step(x) is 1 where x > 0, else 0: one kernel where greater + cast were two (1.4 + 0.6 ms on conv1).
   if (w.kind === 'relu') parts.push(perUnit(tf.step(output)));
@@ -139,7 +142,15 @@ export function layerStatsParts(
   const flat = parts.map((p) => tf.reshape(p, [-1]));
   return {
     parts: flat,
-    layout: { layer: w, size: flat.reduce((n, p) => n + p.size, 0), hasPre: !!pre, units, lo, hi },
+    layout: {
+      layer: w,
+      size: flat.reduce((n, p) => n + p.size, 0),
+      hasPre: !!pre,
+      hasHist: o.histogram,
+      units,
+      lo,
+      hi,
+    },
   };
 }
 
@@ -149,7 +160,7 @@ export function parseLayerStats(v: Float32Array, l: Layout, bins: number): Layer
   const next = (n: number) => v.subarray(i, (i += n));
   const [mean, meanSq, min, max, zeros, spread] = next(6);
   const p = l.hasPre ? next(4) : undefined;
-  const counts = Array.from(next(bins));
+  const counts = l.hasHist ? Array.from(next(bins)) : undefined;
   const unitVals = l.units > 0 ? next(l.units).slice() : undefined;
   return {
     layer: l.layer.layer,
@@ -163,7 +174,7 @@ export function parseLayerStats(v: Float32Array, l: Layout, bins: number): Layer
     },
     spread: spread!,
     ...(p ? { pre: { mean: p[0]!, std: stdOf(p[0]!, p[1]!), min: p[2]!, max: p[3]! } } : {}),
-    hist: { of: l.hasPre ? 'pre' : 'out', lo: l.lo, hi: l.hi, counts },
+    ...(counts ? { hist: { of: l.hasPre ? 'pre' : 'out', lo: l.lo, hi: l.hi, counts } } : {}),
     ...(l.layer.kind === 'relu' && unitVals ? { active: unitVals } : {}),
     ...(l.layer.kind === 'saturating' && unitVals ? { saturated: unitVals } : {}),
   };

@@ -131,6 +131,22 @@ describe('activation-monitor on healthy runs', () => {
     },
   );
 
+  it('measuring every step: statistics every step, histograms every 10 steps (histogram.everySteps)', async () => {
+    const r = await monitored({
+      taskOptions: { limit: 500 },
+      training: { epochs: 4, maxSteps: 25 },
+      monitor: { every: 1 },
+    });
+    const lines = fs
+      .readFileSync(path.join(r.runDir, 'activation-monitor', 'stats.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; layers: { hist?: { counts: number[] }; out: object }[] });
+    expect(lines.map((l) => l.step)).toEqual([...Array(25).keys()]);
+    expect(lines.filter((l) => l.layers.every((x) => x.hist)).map((l) => l.step)).toEqual([0, 10, 20]);
+    expect(lines.every((l) => l.layers.every((x) => x.out))).toBe(true);
+  });
+
   it('keeps the tensor count flat across steps', async () => {
     const counter = tensorCounter([40, 70]);
     const before = tf.memory().numTensors;

@@ -30,7 +30,7 @@ describe('one validation pass per weight update, shared by the trainer and plugi
     const spy = jest.spyOn(tf.LayersModel.prototype, 'predict');
     const before = tf.memory().numTensors;
     let r;
-    let rows: number[] = [];
+    let rows: number[];
     try {
       r = await run({ plugins: [reader(seen)], training: { epochs: 3, validation: { split: 0.25 } } });
       rows = spy.mock.calls.map(([x]) => (x as tf.Tensor).shape[0]!);

@@ -61,7 +61,7 @@ async function mlpSetup(): Promise<Setup> {
 }
 
 function tinySetup(): Setup {
-  const n = 4096;
+  const n = 16384;
   const model = tf.sequential({
     layers: [
       tf.layers.dense({ units: 16, inputShape: [4], activation: 'relu' }),
@@ -80,7 +80,7 @@ function tinySetup(): Setup {
     optimizer: tf.train.adam(0.001),
     lossFn,
     batch: 32,
-    block: SMOKE ? 3 : 128,
+    block: SMOKE ? 3 : 512,
     target: { extraUs: 50 },
   };
 }
@@ -175,7 +175,7 @@ async function bench(s: Setup, rounds: number, tmp: string): Promise<void> {
 async function main() {
   const backend = await selectBackend((process.env['BACKEND'] as 'wasm' | 'cpu' | undefined) ?? 'wasm');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
-  const rounds = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 40);
+  const rounds = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 60);
   console.log(`loop overhead on ${backend.name}${SMOKE ? ' (smoke: no verdicts)' : ''}`);
   const before = tf.memory().numTensors;
   for (const s of [tinySetup(), await mlpSetup()]) await bench(s, rounds, tmp);

@@ -16,8 +16,6 @@ export class SharedPredictions {
   private pending: Promise<tf.Tensor> | undefined;
   /** Bumped by `invalidate`: a pass that started under older weights is handed out but not kept. */
   private generation = 0;
-  /** Passes computed (for tests and benches: how many times the set went through the model). */
-  passes = 0;
 
   constructor(
     private readonly model: Pick<ReadonlyModel, 'predict'>,
@@ -29,15 +27,19 @@ export class SharedPredictions {
   get(): Promise<tf.Tensor> {
     if (this.current) return Promise.resolve(this.current);
     const generation = this.generation;
+    // Only a pass of the current generation settles `pending` (an older one must not clear a newer one).
     this.pending ??= this.compute().then(
       (t) => {
+        if (generation !== this.generation) {
+          setImmediate(() => t.dispose());
+          return t;
+        }
         this.pending = undefined;
-        if (generation === this.generation) this.current = t;
-        else setImmediate(() => t.dispose());
+        this.current = t;
         return t;
       },
       (e: unknown) => {
-        this.pending = undefined;
+        if (generation === this.generation) this.pending = undefined;
         throw e;
       },
     );
@@ -72,7 +74,6 @@ export class SharedPredictions {
           }),
         );
       }
-      this.passes++;
       return parts.length === 1 ? parts.pop()! : tf.concat(parts);
     } finally {
       tf.dispose(parts);

@@ -39,18 +39,14 @@ function stepLine(p: BatchEndEvent, t: number): string {
  * An event as plain data (numbers and strings only): tensors and functions are left out, captured
  * activations are listed by layer name. Used for `events.jsonl` and `--json` output.
  */
-export function eventRecord(
-  event: EventName,
-  payload: object,
-  o: { omit?: readonly string[] } = {},
-): Record<string, unknown> {
+export function eventRecord(event: EventName, payload: object): Record<string, unknown> {
   if (event === 'forward:end') {
     const p = payload as ForwardEndEvent;
     return { event, step: p.step, epoch: p.epoch, layers: p.activations.map((a) => a.layer) };
   }
   const out: Record<string, unknown> = { event };
   for (const [k, v] of Object.entries(payload)) {
-    if (typeof v === 'function' || k === 'grads' || o.omit?.includes(k)) continue;
+    if (typeof v === 'function' || k === 'grads') continue;
     if (typeof v === 'object' && v !== null && 'dataId' in v) continue; // a tensor
     out[k] = v;
   }

@@ -44,7 +44,6 @@ export const activationMonitor = definePlugin({
       samples: o.histogram.samples,
       threshold: o.saturation.threshold,
       preSamples: o.preSamples,
-      histogram: true,
     };
     let lastHistogram = -Infinity;
     // Integer ids (an Embedding first) are not features: their scale means nothing.
@@ -56,8 +55,8 @@ export const activationMonitor = definePlugin({
       'forward:end',
       (e: ForwardEndEvent) => {
         watched ??= watchedLayers(ctx.model);
-        settings.histogram = e.step - lastHistogram >= o.histogram.everySteps;
-        if (settings.histogram) lastHistogram = e.step;
+        const histogram = e.step - lastHistogram >= o.histogram.everySteps;
+        if (histogram) lastHistogram = e.step;
         const byName = new Map(e.activations.map((a) => [a.layer, a.output]));
         const parts: tf.Tensor[] = [];
         layouts = [];
@@ -67,7 +66,7 @@ export const activationMonitor = definePlugin({
           // The first `rows` rows (the batch is shuffled): freed with the event's tidy scope.
           const output = o.rows > 0 && full.shape[0]! > o.rows ? tf.slice(full, 0, o.rows) : full;
           const input = w.source === undefined ? e.inputs : byName.get(w.source);
-          const stats = layerStatsParts(w, output, input, settings);
+          const stats = layerStatsParts(w, output, input, { ...settings, histogram });
           parts.push(...stats.parts);
           const layout = stats.layout;
           layouts.push(layout);

@@ -80,7 +80,8 @@ export const gradientGuard = definePlugin({
       monitor ??= new GradientMonitor(e.params, o);
       weights ??= weightsByName(ctx as PluginContext<unknown>);
       const ws = e.params.map((p) => weights!.get(p.name)!);
-      // All sums of squares in one stacked tensor: [Σg² per variable, Σw² per variable, Σ(Δw)² per variable].
+      // All sums of squares in one stacked tensor: [Σg² per variable (checked steps), Σw² per variable
+      // (when weightsRead), Σ(Δw)² per variable (when an update is being measured)].
       checked = isCheck(e.step);
       const track = checked && e.step % o.updateRatio.every === 0;
       weightsRead = checked && (track || weightSq === undefined || checks % WEIGHTS_EVERY === 0);

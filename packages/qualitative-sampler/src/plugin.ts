@@ -213,7 +213,6 @@ export const qualitativeSampler = definePlugin({
   },
 });
 
-/** Predictions for the first `n` rows, in inference mode, batched, with one readback. */
 /** Predictions on the first `n` held-out examples, from the run's shared pass (one per weight update). */
 async function predictAll(ctx: Ctx, n: number): Promise<Float32Array> {
   const all = (await ctx.validationPredictions())!;

@@ -39,6 +39,26 @@ describe('UpdateTracker', () => {
     t.dispose();
   });
 
+  it('measures what an optimizer really changed (it keeps the values from before the update, not the variable)', () => {
+    const t = new UpdateTracker();
+    const before = a.dataSync().slice();
+    read(t.beforeStep([a, b], true));
+    t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
+    t.stepEnded(true);
+    const opt = tf.train.adam(0.05);
+    opt.applyGradients({ [a.name]: tf.tensor1d([1, -2]), [b.name]: tf.tensor2d([[0, 0]]) });
+    const after = a.dataSync();
+    const expected = (after[0]! - before[0]!) ** 2 + (after[1]! - before[1]!) ** 2;
+    expect(expected).toBeGreaterThan(1e-3);
+    const sums = read(t.beforeStep([a, b], false));
+    t.readback(sums, undefined);
+    const m = t.take()!;
+    expect(m.updateSq[0]).toBeCloseTo(expected, 6);
+    expect(m.updateSq[1]).toBeCloseTo(0, 6);
+    opt.dispose();
+    t.dispose();
+  });
+
   it('does not measure an update an interceptor skipped', () => {
     const t = new UpdateTracker();
     read(t.beforeStep([a, b], true));

@@ -59,8 +59,10 @@ export const gradientGuard = definePlugin({
     const lastUpdate = new Map<string, number>();
     const checkSteps = new Set(o.gradientCheck.steps);
     const isCheck = (step: number) => step % o.every === 0;
-    // Σw² moves slowly: read fresh every WEIGHTS_EVERY checks and whenever an update is measured
-    // (half the sums otherwise; a step whose gradients or loss went bad reads the weights itself).
+    // Σw² moves slowly: read fresh every WEIGHTS_EVERY checks (half the sums otherwise); an update
+    // ratio's denominator is the latest read (at most WEIGHTS_EVERY checks old: ‖w‖ moves by under 1%
+    // in that time at healthy ratios, and a too-high ratio only grows the weights, so it still shows).
+    // A step whose gradients or loss went bad reads the weights itself.
     let weightSq: Float32Array | undefined;
     let weightsRead = false;
     // On demand: `touch <runDir>/gradient-guard/check-now` during a run; a step within a second is
@@ -84,7 +86,7 @@ export const gradientGuard = definePlugin({
       // (when weightsRead), Σ(Δw)² per variable (when an update is being measured)].
       checked = isCheck(e.step);
       const track = checked && e.step % o.updateRatio.every === 0;
-      weightsRead = checked && (track || weightSq === undefined || checks % WEIGHTS_EVERY === 0);
+      weightsRead = checked && (weightSq === undefined || checks % WEIGHTS_EVERY === 0);
       const sums: tf.Tensor[] = [];
       if (checked) for (const p of e.params) sums.push(sumSq(e.grads[p.name]!));
       if (weightsRead) for (const w of ws) sums.push(sumSq(w));
@@ -105,10 +107,7 @@ export const gradientGuard = definePlugin({
       const gradSq = all && checked ? all.subarray(0, n) : undefined;
       if (all && weightsRead) weightSq = all.slice(n, 2 * n);
       const used = (checked ? n : 0) + (weightsRead ? n : 0);
-      updates.readback(
-        all && updates.hasUpdateSums ? all.subarray(used) : undefined,
-        weightsRead ? weightSq : undefined,
-      );
+      updates.readback(all && updates.hasUpdateSums ? all.subarray(used) : undefined, weightSq);
       if (!monitor || !gradSq || !weightSq) return undefined;
       const wentBad = !Number.isFinite(step.loss) || gradSq.some((v) => !Number.isFinite(v));
       if (wentBad && !weightsRead) weightSq = readWeightSq(step.params.map((p) => weights!.get(p.name)!));

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { definePlugin } from '../src';
+import { createArtifactWriter } from '../src/run/artifacts';
 import { runWith } from '../src/testing';
 import { blobs } from './helpers';
 
@@ -54,5 +55,39 @@ describe("ctx.artifacts: a plugin's files, never the run's own", () => {
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readdirSync(path.dirname(r.runDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(fs.readFileSync(path.join(r.runDir, 'vandal/notes.txt'), 'utf8')).toBe('mine');
+  });
+});
+
+describe('appendLine keeps its file open', () => {
+  it('every line is on disk as soon as it is appended; an atomic write of the file is not lost to the open descriptor', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-append-'));
+    const w = createArtifactWriter(dir, 'p');
+    const file = path.join(dir, 'p', 'lines.jsonl');
+    w.appendLine('p/lines.jsonl', '1');
+    w.appendLine('p/./lines.jsonl', '2');
+    expect(fs.readFileSync(file, 'utf8')).toBe('1\n2\n'); // readable mid-run, nothing buffered
+    w.write('p/lines.jsonl', 'fresh\n');
+    w.appendLine('p/lines.jsonl', '3');
+    expect(fs.readFileSync(file, 'utf8')).toBe('fresh\n3\n');
+    w.close();
+    w.appendLine('p/lines.jsonl', '4'); // after close: reopened
+    w.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe('fresh\n3\n4\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a link made after the first line does not redirect the lines out of the run folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-append-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-outside-'));
+    const w = createArtifactWriter(dir, 'p');
+    w.appendLine('p/x.jsonl', 'a');
+    fs.rmSync(path.join(dir, 'p'), { recursive: true });
+    fs.symlinkSync(outside, path.join(dir, 'p'));
+    w.appendLine('p/x.jsonl', 'b');
+    w.close();
+    expect(fs.existsSync(path.join(outside, 'x.jsonl'))).toBe(false);
+    expect(() => w.appendLine('p/x.jsonl', 'c')).toThrow(/leads out of the run directory/);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
   });
 });

@@ -133,6 +133,7 @@ export function pluginContext(
 ): PluginContext<unknown> {
   const gate = new FindingGate();
   const writer = createArtifactWriter(s.runDir, name);
+  s.unsubscribers.push(() => writer.close());
   return {
     name,
     options: readOnlyView({ ...options }, name),

@@ -15,7 +15,9 @@ export class StepReadback {
 
   /** What `forward:end` / `grads:computed` hand listeners as `readback`. */
   readonly request: ReadbackRequest = (key, t) => {
-    this.requests.push({ key, t: tf.keep(tf.cast(tf.reshape(t, [-1]), 'float32')) });
+    // A reshape shares the data (reference-counted); a cast copies it even to its own dtype (wasm).
+    const flat = tf.reshape(t, [-1]);
+    this.requests.push({ key, t: tf.keep(flat.dtype === 'float32' ? flat : tf.cast(flat, 'float32')) });
   };
 
   /** Reads `scalars` (each of size 1) and every queued tensor at once. */

@@ -6,4 +6,4 @@ export { activationMonitor, type InputStats } from './plugin';
 export { ActivationMonitorOptions } from './options';
 export { ActivationMonitor } from './monitor';
 export { watchedLayers, kindOf, type WatchedLayer, type ActivationKind } from './layers';
-export { layerStatsParts, parseLayerStats, type LayerStats, type StatsSettings } from './stats';
+export { layerSample, layerStats, type LayerSample, type LayerStats, type StatsSettings } from './stats';

@@ -3,11 +3,13 @@ import { driftSums, InputDrift, regionsFor } from './input-drift';
 import { ActivationMonitor } from './monitor';
 import { ActivationMonitorOptions } from './options';
 import { watchedLayers, type WatchedLayer } from './layers';
-import { layerStatsParts, parseLayerStats, type LayerStats, type StatsLayout } from './stats';
+import { layerSample, layerStats, type LayerStats } from './stats';
 import { reportCharts } from './report-charts';
 
 const KEY = {
-  layers: 'activation-monitor:layers',
+  /** Prefixes: one key per layer (`activation-monitor:out:<layer>`). */
+  out: 'activation-monitor:out:',
+  pre: 'activation-monitor:pre:',
   input: 'activation-monitor:input',
   drift: 'activation-monitor:drift',
 };
@@ -36,14 +38,15 @@ export const activationMonitor = definePlugin({
     if (o.record) ctx.contributeToReport(reportCharts());
     const monitor = new ActivationMonitor(o);
     let watched: WatchedLayer[] | undefined;
-    let layouts: StatsLayout[] = [];
+    // The layers measured this step and the shapes of their samples (read back by key in batch:end).
+    let sampled: { w: WatchedLayer; shape: number[]; histogram: boolean }[] = [];
+    let measuredAt = -1;
     let inputChecks = 0;
     const settings = {
       bins: o.histogram.bins,
       range: o.histogram.range,
       samples: o.histogram.samples,
       threshold: o.saturation.threshold,
-      preSamples: o.preSamples,
     };
     let lastHistogram = -Infinity;
     // Integer ids (an Embedding first) are not features: their scale means nothing.
@@ -58,20 +61,18 @@ export const activationMonitor = definePlugin({
         const histogram = e.step - lastHistogram >= o.histogram.everySteps;
         if (histogram) lastHistogram = e.step;
         const byName = new Map(e.activations.map((a) => [a.layer, a.output]));
-        const parts: tf.Tensor[] = [];
-        layouts = [];
+        measuredAt = e.step;
+        sampled = [];
         for (const w of watched) {
           const full = byName.get(w.layer);
           if (!full) continue;
-          // The first `rows` rows (the batch is shuffled): freed with the event's tidy scope.
-          const output = o.rows > 0 && full.shape[0]! > o.rows ? tf.slice(full, 0, o.rows) : full;
           const input = w.source === undefined ? e.inputs : byName.get(w.source);
-          const stats = layerStatsParts(w, output, input, { ...settings, histogram });
-          parts.push(...stats.parts);
-          const layout = stats.layout;
-          layouts.push(layout);
+          // The first `rows` rows (the batch is shuffled): freed with the event's tidy scope.
+          const sample = layerSample(w, full, input, o.rows, o.preSamples);
+          e.readback(`${KEY.out}${w.layer}`, sample.out);
+          if (sample.pre) e.readback(`${KEY.pre}${w.layer}`, sample.pre);
+          sampled.push({ w, shape: sample.out.shape, histogram });
         }
-        if (parts.length > 0) e.readback(KEY.layers, tf.concat(parts));
         if (checkInputs && inputChecks < o.input.checks && e.inputs.dtype === 'float32') {
           const { mean, variance } = tf.moments(e.inputs);
           const y = e.labels.toFloat();
@@ -89,14 +90,14 @@ export const activationMonitor = definePlugin({
     );
 
     ctx.bus.on('batch:end', (e) => {
-      const all = e.readback[KEY.layers];
-      if (!all) return;
-      const stats: LayerStats[] = [];
-      let offset = 0;
-      for (const l of layouts) {
-        stats.push(parseLayerStats(all.subarray(offset, offset + l.size), l, o.histogram.bins));
-        offset += l.size;
-      }
+      if (measuredAt !== e.step) return;
+      const stats: LayerStats[] = sampled.map(({ w, shape, histogram }) =>
+        layerStats(w, e.readback[`${KEY.out}${w.layer}`]!, shape, e.readback[`${KEY.pre}${w.layer}`], {
+          ...settings,
+          histogram,
+        }),
+      );
+      sampled = [];
       const inp = e.readback[KEY.input];
       let input: InputStats | undefined;
       if (inp) {

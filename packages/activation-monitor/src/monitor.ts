@@ -11,6 +11,8 @@ interface LayerHistory {
   baseSpread?: number;
   explodeRun: number;
   collapseRun: number;
+  /** The latest pre-activation summary (measured with the histograms, not at every measurement): evidence only. */
+  pre?: LayerStats['pre'];
 }
 
 /**
@@ -30,6 +32,7 @@ export class ActivationMonitor {
     for (const s of stats) {
       let h = this.layers.get(s.layer);
       if (!h) this.layers.set(s.layer, (h = { active: [], saturatedRun: 0, explodeRun: 0, collapseRun: 0 }));
+      if (s.pre) h.pre = s.pre;
       const dead = this.dead(step, s, h);
       if (dead) out.push(dead);
       const sat = this.saturated(step, s, h);
@@ -70,8 +73,8 @@ export class ActivationMonitor {
         units,
         examples: deadUnits.slice(0, 10),
         window: this.o.window,
-        preMean: s.pre?.mean,
-        preMax: s.pre?.max,
+        preMean: h.pre?.mean,
+        preMax: h.pre?.max,
       },
       suggestion:
         'Lower the learning rate (a large update can push units permanently negative), use leaky ReLU / ELU, use He initialisation, or start biases at 0 or slightly positive.',
@@ -96,9 +99,9 @@ export class ActivationMonitor {
         saturatedUnits: sat,
         units,
         threshold: this.o.saturation.threshold,
-        preMin: s.pre?.min,
-        preMax: s.pre?.max,
-        preStd: s.pre?.std,
+        preMin: h.pre?.min,
+        preMax: h.pre?.max,
+        preStd: h.pre?.std,
       },
       // Suggestions follow the evidence: inputs measured in a normal range are not the cause.
       suggestion: `${this.inputsInRange ? '' : 'Normalise the inputs (e.g. pixels / 255, or standardise), '}${this.inputsInRange ? 'Use' : 'use'} smaller initial weights (Glorot/Xavier), add batch normalisation before the activation, or lower the learning rate.`,

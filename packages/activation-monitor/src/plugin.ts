@@ -3,7 +3,7 @@ import { driftSums, InputDrift, regionsFor } from './input-drift';
 import { ActivationMonitor } from './monitor';
 import { ActivationMonitorOptions } from './options';
 import { watchedLayers, type WatchedLayer } from './layers';
-import { layerSample, layerStats, type LayerStats } from './stats';
+import { firstRows, layerSample, layerStats, needsPre, type LayerStats } from './stats';
 import { reportCharts } from './report-charts';
 
 const KEY = {
@@ -67,8 +67,7 @@ export const activationMonitor = definePlugin({
           const full = byName.get(w.layer);
           if (!full) continue;
           const input = w.source === undefined ? e.inputs : byName.get(w.source);
-          // The first `rows` rows (the batch is shuffled): freed with the event's tidy scope.
-          const sample = layerSample(w, full, input, o.rows, o.preSamples);
+          const sample = layerSample(w, full, input, o.preSamples, needsPre(w, histogram));
           e.readback(`${KEY.out}${w.layer}`, sample.out);
           if (sample.pre) e.readback(`${KEY.pre}${w.layer}`, sample.pre);
           sampled.push({ w, shape: sample.out.shape, histogram });
@@ -91,12 +90,11 @@ export const activationMonitor = definePlugin({
 
     ctx.bus.on('batch:end', (e) => {
       if (measuredAt !== e.step) return;
-      const stats: LayerStats[] = sampled.map(({ w, shape, histogram }) =>
-        layerStats(w, e.readback[`${KEY.out}${w.layer}`]!, shape, e.readback[`${KEY.pre}${w.layer}`], {
-          ...settings,
-          histogram,
-        }),
-      );
+      const stats: LayerStats[] = sampled.map(({ w, shape, histogram }) => {
+        // The first `rows` rows (the batch is shuffled).
+        const [out, outShape] = firstRows(e.readback[`${KEY.out}${w.layer}`]!, shape, o.rows);
+        return layerStats(w, out, outShape, e.readback[`${KEY.pre}${w.layer}`], { ...settings, histogram });
+      });
       sampled = [];
       const inp = e.readback[KEY.input];
       let input: InputStats | undefined;

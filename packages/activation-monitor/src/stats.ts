@@ -30,27 +30,45 @@ export interface StatsSettings {
 
 /** The tensors one layer's statistics are computed from: read back with the step's one readback. */
 export interface LayerSample {
-  /** The layer's output on the measured rows. */
+  /** The layer's whole output (the measured rows are taken on the host: see `layerSample`). */
   out: tf.Tensor;
-  /** The activation function's input on the first `preSamples` rows, when recoverable. */
+  /** The activation function's input on the first `preSamples` rows, when recoverable and asked for. */
   pre?: tf.Tensor;
 }
 
 /**
- * What to read back for one layer (call inside the event's tidy): its output on the first `rows`
- * rows and, when the layer's linear part can be recomputed, the pre-activation on the first
- * `preSamples` rows (a second matmul/conv on a few rows: plenty for a histogram).
+ * Whether a measurement needs the pre-activation: for the histogram, and for the saturation of a
+ * saturating function other than sigmoid/tanh (those are judged through their output). The
+ * detectors read it only as evidence, so it is recomputed on histogram steps, not at every one.
+ */
+export function needsPre(w: WatchedLayer, histogram: boolean): boolean {
+  return histogram || (w.kind === 'saturating' && w.activation !== 'sigmoid' && w.activation !== 'tanh');
+}
+
+/**
+ * What to read back for one layer (call inside the event's tidy): its output, whole, and when
+ * `withPre` and the layer's linear part can be recomputed, the pre-activation on the first
+ * `preSamples` rows (a second matmul/conv on a few rows: plenty for a histogram). The output is not
+ * sliced to the measured rows here: on wasm a Slice copies its whole input first, so reading the
+ * output and taking its first rows on the host costs less than the slice alone.
  */
 export function layerSample(
   w: WatchedLayer,
   output: tf.Tensor,
   input: tf.Tensor | undefined,
-  rows: number,
   preSamples: number,
+  withPre: boolean,
 ): LayerSample {
   const first = (t: tf.Tensor, n: number) => (n > 0 && t.shape[0]! > n ? tf.slice(t, 0, n) : t);
-  const pre = w.pre && input ? w.pre(first(input, preSamples)) : undefined;
-  return { out: first(output, rows), ...(pre ? { pre } : {}) };
+  const pre = withPre && w.pre && input ? w.pre(first(input, preSamples)) : undefined;
+  return { out: output, ...(pre ? { pre } : {}) };
+}
+
+/** The first `rows` rows (0: all) of a batch-first array of `shape`: a view, and its shape. */
+export function firstRows(v: Float32Array, shape: readonly number[], rows: number): [Float32Array, number[]] {
+  const n = shape[0] ?? 1;
+  if (rows <= 0 || n <= rows) return [v, [...shape]];
+  return [v.subarray(0, (v.length / n) * rows), [rows, ...shape.slice(1)]];
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));

@@ -1,5 +1,5 @@
 import { tf } from '@trainwatch/core';
-import { layerStats, type StatsSettings } from '../src/stats';
+import { firstRows, layerStats, type StatsSettings } from '../src/stats';
 import type { WatchedLayer } from '../src/layers';
 
 const settings: StatsSettings = { bins: 8, range: 4, samples: 4096, threshold: 2, histogram: true };
@@ -108,5 +108,16 @@ describe('layer statistics on the host', () => {
     expect(s.out.mean).toBeNaN();
     expect(s.out.max).toBeNaN();
     expect(s.hist!.counts.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+});
+
+describe('firstRows', () => {
+  it('views the first rows of a batch-first array (all of it when the batch is no larger)', () => {
+    const v = Float32Array.from({ length: 4 * 3 * 2 }, (_, i) => i);
+    const [head, shape] = firstRows(v, [4, 3, 2], 2);
+    expect(shape).toEqual([2, 3, 2]);
+    expect(Array.from(head)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(firstRows(v, [4, 3, 2], 0)[1]).toEqual([4, 3, 2]);
+    expect(firstRows(v, [4, 3, 2], 8)[0].length).toBe(24);
   });
 });

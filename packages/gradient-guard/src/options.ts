@@ -88,7 +88,7 @@ export const GradientGuardOptions = Type.Object({
         minimum: 1,
         default: 5,
         description:
-          'Measure the update ‖Δw‖ every n steps (it needs a copy of the weights before the step; the ratio moves slowly).',
+          'Measure the update ‖Δw‖ every n steps (it keeps the weights from before the step and reads ‖Δw‖ after it; the ratio moves slowly).',
       }),
       window: Type.Integer({
         minimum: 1,

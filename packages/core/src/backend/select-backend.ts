@@ -38,7 +38,20 @@ async function tryBackend(name: BackendName): Promise<void> {
  * a named backend must load or a {@link BackendError} says why. On wasm, missing gradient kernels
  * are filled (see `wasm-kernels.ts`). The cpu backend is always registered too, as wasm's bridge.
  */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+export function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  // tfjs has one global backend: selections from runs started together (several runTraining calls
+  // in one process) go one after another, or one's setBackend lands while another's initialises.
+  const next = selecting.then(
+    () => select(choice),
+    () => select(choice),
+  );
+  selecting = next.catch(() => undefined);
+  return next;
+}
+
+let selecting: Promise<unknown> = Promise.resolve();
+
+async function select(choice: BackendChoice): Promise<BackendInfo> {
   const candidates = choice === 'auto' ? ORDER : [choice];
   const skipped: BackendInfo['skipped'] = [];
   quietCpuGreeting();

@@ -1,10 +1,13 @@
 /**
- * Plugin overhead: whole runs (every step and every epoch end, from run:begin to run:end) of
- * mnist-mlp and mnist-cnn with each plugin, the default four together and everything at every step,
- * against the same run with no plugins; arms in turn within each round, the ratio's 95% interval
- * printed, a verdict only when it clears the target. Then the cost of one gradient check.
+ * Plugin overhead: 3-epoch runs of mnist-mlp and mnist-cnn with each plugin, the default four
+ * together and everything at every step, against the same run with no plugins. The arms of a round
+ * run concurrently in one process, taking turns every 5 steps (one runs at a time), so they are
+ * measured within a second of each other; each arm's run is timed in the same sequence of blocks,
+ * and the ratio of total times (steady state: epochs 2-3, every step and epoch end; and whole runs)
+ * comes with a paired-bootstrap 95% interval; a verdict only when it clears the target. Then the
+ * cost of one gradient check and of the run-once plugins.
  *
- *   npm run bench:plugins        ROUNDS=8 CASE=activation npm run bench:plugins      BENCH_SMOKE=1 (one short round)
+ *   npm run bench:plugins        ROUNDS=5 CASE=activation npm run bench:plugins      BENCH_SMOKE=1 (one short round)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,9 +29,10 @@ import { overfitProbe } from '@trainwatch/overfit-probe';
 import { referenceCheck } from '@trainwatch/reference-check';
 import { simplerBaseline } from '@trainwatch/simpler-baseline';
 import { mnistCnn, mnistMlp } from '@trainwatch/tasks';
-import { compareArms, report, resultsFrom, SMOKE, type Arm, type Sample } from './harness';
+import { pairedSummaries, report, SMOKE, type Sample } from './harness';
+import { Turns } from './turns';
 
-const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 5);
+const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 3);
 
 const use = (plugin: Plugin<never>, options: Record<string, unknown> = {}): PluginUse => ({
   plugin: plugin as Plugin<unknown>,
@@ -36,31 +40,47 @@ const use = (plugin: Plugin<never>, options: Record<string, unknown> = {}): Plug
 });
 
 const EPOCHS = SMOKE ? 1 : 3;
+/** Steps per turn: each arm runs this many steps, then hands over to the next. */
+const BLOCK = 5;
+
+/** One arm's timed segments, in order: the same sequence for every arm of a round (matched blocks). */
+interface Segments {
+  all: Sample[];
+  /** Index in `all` of the first steady segment (from the second epoch's begin). */
+  steadyFrom: number;
+}
 
 /**
- * One run, timed two ways: whole (run:begin to run:end, one-time work such as step 0's gradient
- * check and the input-drift baseline included) and steady (from the second epoch's begin to the
- * end: every step and every epoch end, what a longer run pays per epoch). Setup is outside both.
+ * One run of an arm, taking turns with the round's other arms (`turns`): timed from run:begin to
+ * run:end in segments closed at every BLOCK-th step's end (where it hands over) and at the second
+ * epoch's begin. Setup is outside the timing.
  */
-async function timedRun(
-  task: typeof mnistMlp,
+async function interleavedRun(
+  task: Task,
   taskOptions: Record<string, unknown>,
   plugins: PluginUse[],
   dir: string,
-): Promise<{ steady: Sample; whole: Sample }> {
+  turns: Turns,
+  i: number,
+): Promise<Segments> {
   const { config } = validateConfig({
     task: { use: task.name },
     training: { backend: 'wasm', epochs: EPOCHS, batchSize: 64, ...(SMOKE ? { maxSteps: 3 } : {}) },
     output: { events: false, report: false },
   });
-  const mark = () => ({ t: performance.now(), c: process.cpuUsage(), step: 0 });
-  let begin = mark();
-  let steady = begin;
-  const since = (m: typeof begin, step: number): Sample => {
-    const c = process.cpuUsage(m.c);
-    return { units: step - m.step, wallMs: performance.now() - m.t, cpuMs: (c.user + c.system) / 1000 };
+  const out: Segments = { all: [], steadyFrom: -1 };
+  let t = 0;
+  let c = process.cpuUsage();
+  let step = 0;
+  const start = () => {
+    t = performance.now();
+    c = process.cpuUsage();
   };
-  let result: { steady: Sample; whole: Sample } | undefined;
+  const close = (upTo: number) => {
+    const cpu = process.cpuUsage(c);
+    out.all.push({ units: upTo - step, wallMs: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000 });
+    step = upTo;
+  };
   await runTraining({
     config,
     task,
@@ -69,14 +89,28 @@ async function timedRun(
     runDir: dir,
     logSink: () => {},
     onBus: (bus) => {
-      bus.on('run:begin', () => void (begin = steady = mark()));
-      bus.on('epoch:begin', (e) => {
-        if (e.epoch === 1) steady = { ...mark(), step: e.step };
+      // Registered before the plugins: these run first at each event.
+      bus.on('run:begin', async () => {
+        await turns.ready(i);
+        start();
       });
-      bus.on('run:end', (e) => void (result = { steady: since(steady, e.step), whole: since(begin, e.step) }));
+      bus.on('epoch:begin', (e) => {
+        if (e.epoch !== 1) return;
+        close(e.step);
+        out.steadyFrom = out.all.length;
+        start();
+      });
+      bus.on('batch:end', async (e) => {
+        if ((e.step + 1) % BLOCK !== 0) return;
+        close(e.step + 1);
+        await turns.pass(i);
+        start();
+      });
+      bus.on('run:end', (e) => close(e.step));
     },
   });
-  return result!;
+  turns.leave(i);
+  return out;
 }
 
 async function main() {
@@ -117,7 +151,7 @@ async function main() {
     { name: 'mnist-cnn', task: mnistCnn as unknown as Task, options: { limit: SMOKE ? 300 : 2000 } },
   ];
   console.log(
-    `plugin overhead: ${EPOCHS}-epoch runs, steady state (epochs 2 on) and whole, ${ROUNDS} rounds, arms in turn${SMOKE ? ' (smoke: no verdicts)' : ''}`,
+    `plugin overhead: ${EPOCHS}-epoch runs, steady state (epochs 2 on) and whole, ${ROUNDS} rounds, the arms of a round concurrent, taking turns every ${BLOCK} steps${SMOKE ? ' (smoke: no verdicts)' : ''}`,
   );
   let n = 0;
   for (const m of models) {
@@ -126,30 +160,26 @@ async function main() {
       { name: `${m.name}: no plugins`, plugins: () => [] as PluginUse[] },
       ...chosen.map((c) => ({ name: `${m.name}: ${c.name}`, plugins: c.plugins })),
     ];
+    const steady: Sample[][] = arms.map(() => []);
     const whole: Sample[][] = arms.map(() => []);
-    const timedArms: Arm[] = arms.map((a, i) => ({
-      name: a.name,
-      run: async () => {
-        const r = await timedRun(m.task, m.options, a.plugins(), path.join(tmp, `run-${n++}`));
-        whole[i]!.push(r.whole);
-        return r.steady;
-      },
-    }));
-    await timedArms[0]!.run(0); // warm-up: kernels, data
-    whole[0]!.length = 0;
-    const results = await compareArms(timedArms, ROUNDS);
+    for (let r = 0; r < ROUNDS; r++) {
+      const turns = new Turns(arms.length);
+      const runs = await Promise.all(
+        arms.map((a, i) => interleavedRun(m.task, m.options, a.plugins(), path.join(tmp, `run-${n++}`), turns, i)),
+      );
+      const lengths = new Set(runs.map((x) => `${x.all.length}/${x.steadyFrom}`));
+      if (lengths.size !== 1) throw new Error(`${m.name}: arms ran different segments (${[...lengths].join(', ')})`);
+      runs.forEach((x, i) => {
+        whole[i]!.push(...x.all);
+        steady[i]!.push(...(x.steadyFrom >= 0 ? x.all.slice(x.steadyFrom) : x.all));
+      });
+    }
+    const names = arms.map((a) => a.name);
     const targets = [undefined, ...chosen.map((c) => (c.target > 0 ? { ratio: c.target } : undefined))];
     console.log(`${m.name}, steady (epochs 2-${EPOCHS}: every step and epoch end; the targets):`);
-    for (const line of report(results, 'step', targets)) console.log(line);
+    for (const line of report(pairedSummaries(names, steady), 'step', targets)) console.log(line);
     console.log(`${m.name}, whole runs (one-time work at run begin and step 0 included; no target):`);
-    for (const line of report(
-      resultsFrom(
-        arms.map((a) => a.name),
-        whole,
-      ),
-      'step',
-    ))
-      console.log(line);
+    for (const line of report(pairedSummaries(names, whole), 'step')) console.log(line);
   }
   await checkCost(path.join(tmp, 'check'));
   await onceCost(tmp);

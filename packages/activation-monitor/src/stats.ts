@@ -73,21 +73,23 @@ export function firstRows(v: Float32Array, shape: readonly number[], rows: numbe
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** mean, mean of squares, min and max of `v` (NaN in, NaN out: a NaN is not skipped). */
-function moments(v: Float32Array): { mean: number; meanSq: number; min: number; max: number } {
+/** mean, mean of squares, min, max and share of exact zeros of `v` (NaN in, NaN out: a NaN is not skipped). */
+function moments(v: Float32Array): { mean: number; meanSq: number; min: number; max: number; zeros: number } {
   let sum = 0;
   let sumSq = 0;
   let min = Infinity;
   let max = -Infinity;
+  let zeros = 0;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
     sum += x;
     sumSq += x * x;
     if (x < min) min = x;
     if (x > max) max = x;
+    if (x === 0) zeros++;
   }
   if (Number.isNaN(sum)) min = max = Number.NaN;
-  return { mean: sum / v.length, meanSq: sumSq / v.length, min, max };
+  return { mean: sum / v.length, meanSq: sumSq / v.length, min, max, zeros: zeros / v.length };
 }
 
 /**
@@ -102,16 +104,28 @@ function spreadOf(v: Float32Array, rows: number): number {
   for (let f = 0; f < features; f++) mean[f]! /= rows;
   const dev = new Float64Array(features);
   for (let r = 0; r < rows; r++)
-    for (let f = 0, i = r * features; f < features; f++, i++) dev[f]! += (v[i]! - mean[f]!) ** 2;
+    for (let f = 0, i = r * features; f < features; f++, i++) {
+      const d = v[i]! - mean[f]!;
+      dev[f]! += d * d;
+    }
   let sum = 0;
   for (let f = 0; f < features; f++) sum += Math.sqrt(dev[f]! / rows);
   return sum / features;
 }
 
-/** Share per unit (last axis, `units` wide) of the values where `test` holds. */
-function perUnit(v: Float32Array, units: number, test: (x: number) => boolean): Float32Array {
-  const counts = new Float64Array(units);
-  for (let i = 0, u = 0; i < v.length; i++, u = u + 1 === units ? 0 : u + 1) if (test(v[i]!)) counts[u]!++;
+/**
+ * Share per unit (last axis, `units` wide) of the values above `hi` (`x > hi`), or with `lo` too,
+ * outside [lo, hi] (`x <= lo || x >= hi`). Plain loops, no predicate callback: a callback per value
+ * is not inlined across call sites and cost more than the loop.
+ */
+function perUnit(v: Float32Array, units: number, hi: number, lo?: number): Float32Array {
+  const counts = new Int32Array(units);
+  for (let i = 0; i < v.length; i += units)
+    for (let u = 0; u < units; u++) {
+      const x = v[i + u]!;
+      // Counted without a branch: the outcome is a coin flip per value on live units.
+      counts[u]! += (lo === undefined ? x > hi : x <= lo || x >= hi) ? 1 : 0;
+    }
   const per = v.length / units;
   return Float32Array.from(counts, (c) => c / per);
 }
@@ -156,12 +170,10 @@ export function layerStats(
 ): LayerStats {
   const units = shape[shape.length - 1] ?? 1;
   const m = moments(out);
-  let zeros = 0;
-  for (let i = 0; i < out.length; i++) if (out[i] === 0) zeros++;
   const stats: LayerStats = {
     layer: w.layer,
     activation: w.activation,
-    out: { mean: m.mean, std: stdOf(m.mean, m.meanSq), min: m.min, max: m.max, zeros: zeros / out.length },
+    out: { mean: m.mean, std: stdOf(m.mean, m.meanSq), min: m.min, max: m.max, zeros: m.zeros },
     spread: spreadOf(out, shape[0] ?? 1),
   };
   if (pre) {
@@ -172,7 +184,7 @@ export function layerStats(
     const [lo, hi] = pre ? [-o.range, o.range] : (w.outputRange ?? [-o.range, o.range]);
     stats.hist = { of: pre ? 'pre' : 'out', lo, hi, counts: histogram(pre ?? out, units, lo, hi, o.bins, o.samples) };
   }
-  if (w.kind === 'relu') stats.active = perUnit(out, units, (x) => x > 0);
+  if (w.kind === 'relu') stats.active = perUnit(out, units, 0);
   if (w.kind === 'saturating') stats.saturated = saturation(w, out, pre, units, o.threshold);
   return stats;
 }
@@ -187,12 +199,12 @@ function saturation(
 ): Float32Array {
   if (w.activation === 'sigmoid') {
     const edge = 1 / (1 + Math.exp(-threshold));
-    return perUnit(out, units, (x) => x >= edge || x <= 1 - edge);
+    return perUnit(out, units, edge, 1 - edge);
   }
   if (w.activation === 'tanh') {
     const edge = Math.tanh(threshold);
-    return perUnit(out, units, (x) => Math.abs(x) >= edge);
+    return perUnit(out, units, edge, -edge);
   }
-  if (pre) return perUnit(pre, units, (x) => Math.abs(x) >= threshold);
+  if (pre) return perUnit(pre, units, threshold, -threshold);
   return new Float32Array(units).fill(Number.NaN);
 }

@@ -63,6 +63,7 @@ export {
 export { createRng, permutation } from './util/random';
 
 export { describeParams } from './loop/params';
+export { hostValues, onHostBackend } from './backend/host-values';
 
 export { FindingGate, type ReportOnceOptions } from './api/finding-gate';
 export { checkContribution, type ChartSpec, type ReportContribution } from './api/contribution';

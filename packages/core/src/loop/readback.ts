@@ -1,8 +1,6 @@
 import * as tf from '../backend/tf';
+import { onHostBackend } from '../backend/host-values';
 import type { ReadbackRequest } from './events';
-
-/** Backends whose kernels run synchronously when called: nothing to batch a read against. */
-const EAGER_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
 /**
  * The step's one readback: the loop's scalars (loss, metrics) and every tensor listeners queued
@@ -23,7 +21,7 @@ export class StepReadback {
   /** Reads `scalars` (each of size 1) and every queued tensor at once. */
   async read(scalars: readonly tf.Tensor[]): Promise<{ scalars: number[]; values: Record<string, Float32Array> }> {
     if (scalars.length === 0 && this.requests.length === 0) return { scalars: [], values: {} };
-    if (EAGER_BACKENDS.has(tf.getBackend())) return this.readEach(scalars);
+    if (onHostBackend()) return this.readEach(scalars);
     const pack = tf.tidy(() =>
       tf.concat([...scalars.map((s) => tf.reshape(s, [1])), ...this.requests.map((r) => r.t)]),
     );

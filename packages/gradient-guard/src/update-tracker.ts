@@ -1,4 +1,5 @@
 import { tf } from '@trainwatch/core';
+import type { SquareSums } from './square-sums';
 
 /** One measured update: Σ(Δw)² per variable and Σw² per variable before it (the ratio's denominator). */
 export interface MeasuredUpdate {
@@ -13,8 +14,8 @@ export interface MeasuredUpdate {
  * 1. at step s (`beforeStep(..., track = true)`) the weights' current values are kept;
  * 2. the optimizer applies step s's update (unless an interceptor skipped it: `stepEnded(false)`
  *    drops the measurement, since an update that never happened says nothing about frozen weights);
- * 3. at step s+1, `beforeStep` returns Σ(w − copy)² per variable as scalars for the step's one
- *    readback, and `readback` pairs the values with Σw² read at step s.
+ * 3. at step s+1, `beforeStep` adds Σ(w − copy)² per variable to the step's sums, and `readback`
+ *    pairs their values with Σw² read at step s.
  *
  * What is kept is a reference, not a copy: a same-shape `reshape` shares the variable's data
  * (reference-counted), and tfjs never writes into a tensor's data: an optimizer (or `setWeights`)
@@ -31,22 +32,20 @@ export class UpdateTracker {
   private measured: MeasuredUpdate | undefined;
 
   /**
-   * Called in `grads:computed` with the current weights (in `params` order). Returns the Σ(Δw)²
-   * scalars to read back when the previous step's update is being measured (empty otherwise), and
-   * keeps a copy of the weights when `track` asks to measure this step's update.
+   * Called in `grads:computed` with the current weights (in `params` order). Adds Σ(Δw)² per
+   * variable to `sums` when the previous step's update is being measured, and keeps the weights
+   * when `track` asks to measure this step's update.
    */
-  beforeStep(weights: readonly tf.Tensor[], track: boolean): tf.Tensor[] {
-    const copy = this.before;
-    this.measuring = copy !== undefined && !this.skipped;
-    const sums = this.measuring ? tf.tidy(() => weights.map((w, i) => tf.sum(tf.squaredDifference(w, copy![i]!)))) : [];
+  beforeStep(weights: readonly tf.Tensor[], track: boolean, sums: SquareSums): void {
+    this.measuring = this.before !== undefined && !this.skipped;
+    if (this.measuring) sums.diff(weights, this.before!);
     this.drop();
     this.skipped = false;
     this.copiedThisStep = track;
     if (track) this.before = weights.map((w) => tf.keep(tf.reshape(w, w.shape)));
-    return sums;
   }
 
-  /** True when this step's readback holds Σ(Δw)² values (what `beforeStep` returned was non-empty). */
+  /** True when this step's sums hold Σ(Δw)² values (`beforeStep` added them). */
   get hasUpdateSums(): boolean {
     return this.measuring;
   }

@@ -1,17 +1,30 @@
 import { tf } from '@trainwatch/core';
+import { SquareSums } from '../src/square-sums';
 import { UpdateTracker } from '../src/update-tracker';
 
-/** Reads the scalars beforeStep returned (as the plugin's one stacked readback would) and frees them. */
-function read(sums: tf.Tensor[]): Float32Array | undefined {
-  if (sums.length === 0) return undefined;
-  const v = tf.tidy(() => tf.stack(sums).dataSync() as Float32Array).slice();
-  tf.dispose(sums);
-  return v;
+/**
+ * One step's `beforeStep`, its Σ(Δw)² values read as the plugin reads them: computed in host memory,
+ * or (`onHost` false, as on webgl) queued as tensors for the step's readback, read and freed here.
+ */
+function stepSums(t: UpdateTracker, ws: tf.Tensor[], track: boolean, onHost: boolean): Float32Array | undefined {
+  const sums = new SquareSums(onHost);
+  t.beforeStep(ws, track, sums);
+  let queued: Float32Array | undefined;
+  const host = sums.finish((_key, x) => {
+    queued = x.dataSync().slice() as Float32Array;
+    x.dispose();
+  }, 'k');
+  const v = host ?? queued;
+  return v && v.length > 0 ? v : undefined;
 }
 
 const sq = (t: tf.Tensor) => tf.tidy(() => tf.sum(tf.square(t)).dataSync()[0]!);
 
-describe('UpdateTracker', () => {
+describe.each([
+  ['host memory', true],
+  ['tensor ops', false],
+])('UpdateTracker, sums in %s', (_where, onHost) => {
+  const read = (t: UpdateTracker, ws: tf.Tensor[], track: boolean) => stepSums(t, ws, track, onHost);
   let a: tf.Variable;
   let b: tf.Variable;
   beforeEach(() => {
@@ -22,12 +35,12 @@ describe('UpdateTracker', () => {
 
   it('measures the update applied after the tracked step, over the weights before it', () => {
     const t = new UpdateTracker();
-    expect(read(t.beforeStep([a, b], true))).toBeUndefined(); // step 0: copy kept, nothing to measure yet
+    expect(read(t, [a, b], true)).toBeUndefined(); // step 0: copy kept, nothing to measure yet
     expect(t.hasUpdateSums).toBe(false);
     t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
     t.stepEnded(true);
     a.assign(tf.tensor1d([3.3, 3.6])); // the optimizer's update: Δa = (0.3, -0.4), Δb = 0
-    const sums = read(t.beforeStep([a, b], false));
+    const sums = read(t, [a, b], false);
     expect(t.hasUpdateSums).toBe(true);
     t.readback(sums, undefined);
     const m = t.take()!;
@@ -42,7 +55,7 @@ describe('UpdateTracker', () => {
   it('measures what an optimizer really changed (it keeps the values from before the update, not the variable)', () => {
     const t = new UpdateTracker();
     const before = a.dataSync().slice();
-    read(t.beforeStep([a, b], true));
+    read(t, [a, b], true);
     t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
     t.stepEnded(true);
     const opt = tf.train.adam(0.05);
@@ -50,7 +63,7 @@ describe('UpdateTracker', () => {
     const after = a.dataSync();
     const expected = (after[0]! - before[0]!) ** 2 + (after[1]! - before[1]!) ** 2;
     expect(expected).toBeGreaterThan(1e-3);
-    const sums = read(t.beforeStep([a, b], false));
+    const sums = read(t, [a, b], false);
     t.readback(sums, undefined);
     const m = t.take()!;
     expect(m.updateSq[0]).toBeCloseTo(expected, 6);
@@ -61,10 +74,10 @@ describe('UpdateTracker', () => {
 
   it('does not measure an update an interceptor skipped', () => {
     const t = new UpdateTracker();
-    read(t.beforeStep([a, b], true));
+    read(t, [a, b], true);
     t.readback(undefined, Float32Array.from([sq(a), sq(b)]));
     t.stepEnded(false);
-    expect(read(t.beforeStep([a, b], false))).toBeUndefined();
+    expect(read(t, [a, b], false)).toBeUndefined();
     expect(t.hasUpdateSums).toBe(false);
     t.readback(undefined, undefined);
     expect(t.take()).toBeUndefined();
@@ -73,9 +86,9 @@ describe('UpdateTracker', () => {
 
   it('measures only steps it was asked to track', () => {
     const t = new UpdateTracker();
-    read(t.beforeStep([a, b], false));
+    read(t, [a, b], false);
     t.stepEnded(true);
-    expect(read(t.beforeStep([a, b], false))).toBeUndefined();
+    expect(read(t, [a, b], false)).toBeUndefined();
     t.dispose();
   });
 
@@ -83,7 +96,7 @@ describe('UpdateTracker', () => {
     const t = new UpdateTracker();
     const start = tf.memory().numTensors;
     for (let step = 0; step < 50; step++) {
-      const sums = read(t.beforeStep([a, b], step % 5 === 0));
+      const sums = read(t, [a, b], step % 5 === 0);
       t.readback(sums, step % 5 === 0 ? Float32Array.from([sq(a), sq(b)]) : undefined);
       t.stepEnded(true);
       t.take();

@@ -7,7 +7,7 @@
  * comes with a paired-bootstrap 95% interval; a verdict only when it clears the target. Then the
  * cost of one gradient check and of the run-once plugins.
  *
- *   npm run bench:plugins        ROUNDS=5 CASE=activation npm run bench:plugins      BENCH_SMOKE=1 (one short round)
+ *   npm run bench:plugins        ROUNDS=5 CASE=activation MODEL=mlp npm run bench:plugins      BENCH_SMOKE=1 (one short round)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -158,7 +158,7 @@ async function main() {
     `plugin overhead: ${EPOCHS}-epoch runs, steady state (epochs 2 on) and whole, ${ROUNDS} rounds, the arms of a round concurrent, taking turns every few steps (mnist-mlp 5, mnist-cnn 1)${SMOKE ? ' (smoke: no verdicts)' : ''}`,
   );
   let n = 0;
-  for (const m of models) {
+  for (const m of models.filter((x) => !process.env['MODEL'] || x.name.includes(process.env['MODEL']))) {
     const chosen = cases.filter((c) => !only || c.name.includes(only));
     const arms: { name: string; plugins: () => PluginUse[] }[] = [
       { name: `${m.name}: no plugins`, plugins: () => [] as PluginUse[] },

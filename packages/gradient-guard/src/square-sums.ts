@@ -43,6 +43,34 @@ export function sumOfSquaredDifferences(a: ArrayLike<number>, b: ArrayLike<numbe
   return s0 + s1;
 }
 
+/** The stride `sampledSquaredDifferences` takes every entry at: at least `n / maxTerms`, coprime with the row width. */
+export function sampleStride(n: number, rowWidth: number, maxTerms: number): number {
+  let stride = Math.max(1, Math.ceil(n / maxTerms));
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  // Coprime with the last dimension, so the samples visit every column (and every unit) in turn.
+  while (stride > 1 && gcd(stride, Math.max(1, rowWidth)) !== 1) stride++;
+  return stride;
+}
+
+/**
+ * Σ(a−b)² estimated from every `stride`-th entry from `offset`, scaled by n / samples. An estimate
+ * of exactly zero is confirmed by a full pass: a frozen variable reads exactly 0, and a sparse
+ * update (an embedding's rows) is never taken for none.
+ */
+export function sampledSquaredDifferences(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  stride: number,
+  offset: number,
+): number {
+  if (stride <= 1) return sumOfSquaredDifferences(a, b);
+  let s = 0;
+  let k = 0;
+  for (let i = offset % stride; i < a.length; i += stride, k++) s += (a[i]! - b[i]!) ** 2;
+  if (s === 0 || k === 0) return sumOfSquaredDifferences(a, b);
+  return (s * a.length) / k;
+}
+
 /**
  * One step's sums of squares, in the order asked for, computed where the values live. On host
  * backends (wasm, cpu, tfjs-node) each sum is a JavaScript loop over the tensor's memory, done at
@@ -65,13 +93,19 @@ export class SquareSums {
     }
   }
 
-  /** Σ(a−b)² of each pair (`as[i]`, `bs[i]`, same shapes). */
-  diff(as: readonly tf.Tensor[], bs: readonly tf.Tensor[]): void {
+  /**
+   * Σ(a−b)² of each pair (`as[i]`, `bs[i]`, same shapes). With `sample`, on the host, a variable
+   * larger than `sample.maxTerms` is estimated from a strided sample (`sampledSquaredDifferences`;
+   * `sample.round` moves the offset so successive calls visit different entries).
+   */
+  diff(as: readonly tf.Tensor[], bs: readonly tf.Tensor[], sample?: { maxTerms: number; round: number }): void {
     as.forEach((a, i) => {
       const b = bs[i]!;
       if (this.onHost) {
         // Two views at once are safe: nothing runs between them that could move the heap.
-        this.host.push(sumOfSquaredDifferences(hostValues(a)!, hostValues(b)!));
+        const [va, vb] = [hostValues(a)!, hostValues(b)!];
+        const stride = sample ? sampleStride(a.size, a.shape.at(-1) ?? 1, sample.maxTerms) : 1;
+        this.host.push(sampledSquaredDifferences(va, vb, stride, sample?.round ?? 0));
       } else this.queued.push(tf.tidy(() => tf.sum(tf.squaredDifference(float(a), float(b)))));
     });
   }

@@ -1,6 +1,12 @@
 import { tf } from '@trainwatch/core';
 import { selectBackend } from '@trainwatch/core/runner';
-import { SquareSums, sumOfSquares, sumOfSquaredDifferences } from '../src/square-sums';
+import {
+  sampledSquaredDifferences,
+  sampleStride,
+  SquareSums,
+  sumOfSquares,
+  sumOfSquaredDifferences,
+} from '../src/square-sums';
 
 /** The sums as the plugin gets them: at once on the host, or from the queued readback tensor. */
 function finish(sums: SquareSums): Float32Array {
@@ -71,5 +77,24 @@ describe('sums of squares', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     g.dispose();
+  });
+
+  it('a sampled Σ(a−b)² estimates the full sum to a few percent; a sparse change is never read as none', () => {
+    const n = 784 * 128;
+    const a = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const b = Float32Array.from(a, (v, i) => v + 1e-3 * Math.cos(3 * i));
+    const exact = sumOfSquaredDifferences(a, b);
+    const stride = sampleStride(n, 128, 4096);
+    expect(stride).toBeGreaterThanOrEqual(25);
+    expect(stride % 2).toBe(1); // coprime with 128: every column is visited in turn
+    for (const round of [0, 1, 7])
+      expect(Math.abs(sampledSquaredDifferences(a, b, stride, round) / exact - 1)).toBeLessThan(0.05);
+    // One changed entry the sample skips (an embedding row updated by one token): the full pass finds it.
+    const c = a.slice();
+    c[1] = a[1]! + 0.5;
+    expect(sampledSquaredDifferences(a, c, stride, 0)).toBeCloseTo(0.25, 6);
+    expect(sampledSquaredDifferences(a, a, stride, 0)).toBe(0);
+    expect(sampleStride(100, 10, 4096)).toBe(1); // small variables are summed whole
+    expect(sampleStride(50_000, 10, 4096)).toBe(13); // 13 is the first stride >= 13 coprime with 10
   });
 });

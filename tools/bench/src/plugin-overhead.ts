@@ -51,6 +51,8 @@ interface Segments {
   all: Sample[];
   /** Index in `all` of the first steady segment (from the second epoch's begin). */
   steadyFrom: number;
+  /** Indexes in `all` of the segments holding only an epoch's end (validation, epoch:end listeners). */
+  epochEnds: number[];
 }
 
 /**
@@ -72,7 +74,7 @@ async function interleavedRun(
     output: { events: false, report: false },
   });
   const block = BLOCK[task.name] ?? 5;
-  const out: Segments = { all: [], steadyFrom: -1 };
+  const out: Segments = { all: [], steadyFrom: -1, epochEnds: [] };
   let t = 0;
   let c = process.cpuUsage();
   let step = 0;
@@ -98,10 +100,13 @@ async function interleavedRun(
         await turns.ready(i);
         start();
       });
+      // The last step of an epoch ends a block (the epoch lengths are multiples of BLOCK), so the
+      // segment to the next epoch's begin (or to run:end) holds the epoch's end alone.
       bus.on('epoch:begin', (e) => {
-        if (e.epoch !== 1) return;
+        if (e.epoch === 0) return;
+        if (step === e.step) out.epochEnds.push(out.all.length);
         close(e.step);
-        out.steadyFrom = out.all.length;
+        if (e.epoch === 1) out.steadyFrom = out.all.length;
         start();
       });
       bus.on('batch:end', async (e) => {
@@ -110,7 +115,10 @@ async function interleavedRun(
         await turns.pass(i);
         start();
       });
-      bus.on('run:end', (e) => close(e.step));
+      bus.on('run:end', (e) => {
+        if (step === e.step) out.epochEnds.push(out.all.length);
+        close(e.step);
+      });
     },
   });
   turns.leave(i);
@@ -166,22 +174,37 @@ async function main() {
     ];
     const steady: Sample[][] = arms.map(() => []);
     const whole: Sample[][] = arms.map(() => []);
+    // The steady segments apart: blocks of steps, and epoch ends (counted as one unit each).
+    const steps: Sample[][] = arms.map(() => []);
+    const ends: Sample[][] = arms.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       const turns = new Turns(arms.length);
       const runs = await Promise.all(
         arms.map((a, i) => interleavedRun(m.task, m.options, a.plugins(), path.join(tmp, `run-${n++}`), turns, i)),
       );
-      const lengths = new Set(runs.map((x) => `${x.all.length}/${x.steadyFrom}`));
+      const lengths = new Set(runs.map((x) => `${x.all.length}/${x.steadyFrom}/${x.epochEnds.join(',')}`));
       if (lengths.size !== 1) throw new Error(`${m.name}: arms ran different segments (${[...lengths].join(', ')})`);
       runs.forEach((x, i) => {
         whole[i]!.push(...x.all);
-        steady[i]!.push(...(x.steadyFrom >= 0 ? x.all.slice(x.steadyFrom) : x.all));
+        const from = Math.max(0, x.steadyFrom);
+        steady[i]!.push(...x.all.slice(from));
+        x.all.forEach((seg, k) => {
+          if (k < from) return;
+          if (x.epochEnds.includes(k)) ends[i]!.push({ ...seg, units: 1 });
+          else steps[i]!.push(seg);
+        });
       });
     }
     const names = arms.map((a) => a.name);
     const targets = [undefined, ...chosen.map((c) => (c.target > 0 ? { ratio: c.target } : undefined))];
     console.log(`${m.name}, steady (epochs 2-${EPOCHS}: every step and epoch end; the targets):`);
     for (const line of report(pairedSummaries(names, steady), 'step', targets)) console.log(line);
+    console.log(`${m.name}, steady, the steps alone (epoch ends left out):`);
+    for (const line of report(pairedSummaries(names, steps), 'step')) console.log(line);
+    if (ends[0]!.length > 0) {
+      console.log(`${m.name}, steady, the epoch ends alone (validation, epoch:end listeners; ms per epoch end):`);
+      for (const line of report(pairedSummaries(names, ends), 'epoch end')) console.log(line);
+    }
     console.log(`${m.name}, whole runs (one-time work at run begin and step 0 included; no target):`);
     for (const line of report(pairedSummaries(names, whole), 'step')) console.log(line);
   }

@@ -24,20 +24,25 @@ export const familyOf = (slice: string) => slice.split(' ')[0]!;
 
 /** Two-proportion z score of a slice's error rate against the rest of its family. */
 export function sliceStats(obs: readonly Observation[], minSupport: number): SliceStat[] {
+  // Counted per slice first, families from the slices after: a slice's family is worked out once,
+  // not split out of its name for each of the thousands of observations.
   const bySlice = new Map<string, { n: number; e: number; ex: number[] }>();
-  const byFamily = new Map<string, { n: number; e: number }>();
   for (const o of obs) {
-    const s = bySlice.get(o.slice) ?? { n: 0, e: 0, ex: [] };
+    let s = bySlice.get(o.slice);
+    if (!s) bySlice.set(o.slice, (s = { n: 0, e: 0, ex: [] }));
     s.n++;
     if (o.error) {
       s.e++;
       if (s.ex.length < 8 && !s.ex.includes(o.id)) s.ex.push(o.id);
     }
-    bySlice.set(o.slice, s);
-    const f = byFamily.get(familyOf(o.slice)) ?? { n: 0, e: 0 };
-    f.n++;
-    if (o.error) f.e++;
-    byFamily.set(familyOf(o.slice), f);
+  }
+  const byFamily = new Map<string, { n: number; e: number }>();
+  for (const [slice, s] of bySlice) {
+    const key = familyOf(slice);
+    const f = byFamily.get(key) ?? { n: 0, e: 0 };
+    f.n += s.n;
+    f.e += s.e;
+    byFamily.set(key, f);
   }
   const out: SliceStat[] = [];
   for (const [slice, s] of bySlice) {

@@ -53,11 +53,17 @@ export const qualitativeSampler = definePlugin({
     const xRow = (i: number) => xs.subarray(i * xw, (i + 1) * xw) as Row;
     const yRow = (i: number) => ys.subarray(i * yw, (i + 1) * yw) as Row;
     const classes = val.y.rank === 2 && val.y.shape[1]! > 1 ? val.y.shape[1]! : 0;
-    const name = (k: number) => ctx.task.classNames?.[k] ?? String(k);
+    // Names and slice labels made once per class, not per example at every sampling (2,000
+    // examples an epoch end: the strings were most of its cost).
+    const classNames = Array.from({ length: classes }, (_, k) => ctx.task.classNames?.[k] ?? String(k));
+    const name = (k: number) => classNames[k] ?? ctx.task.classNames?.[k] ?? String(k);
+    const trueSlice = classNames.map((c) => `true ${c}`);
+    const predictedSlice = classNames.map((c) => `predicted ${c}`);
     const probes = chooseProbes(setN, o.size, o.seed, classes ? (i) => argmax(yRow(i)) : undefined);
     const picture = pictureOf(hooks, val.x.shape);
     const regions =
       picture && o.patterns.regions ? Array.from({ length: setN }, (_, i) => quadrant(picture(xRow(i)))) : undefined;
+    const regionSlice = regions?.map((r) => `region ${r}`);
     const images = new Map<number, string>();
     /** The example's picture as a run-relative path, written on first use (undefined without pictures). */
     const imageOf = (id: number): string | undefined => {
@@ -91,17 +97,17 @@ export const qualitativeSampler = definePlugin({
         if (j.correct === undefined) continue;
         if (classes) {
           obs.push(
-            { slice: `true ${name(j.cls!)}`, error: !j.correct, id: i },
-            { slice: `predicted ${name(j.pred!)}`, error: !j.correct, id: i },
+            { slice: trueSlice[j.cls!]!, error: !j.correct, id: i },
+            { slice: predictedSlice[j.pred!]!, error: !j.correct, id: i },
           );
         }
-        if (regions) obs.push({ slice: `region ${regions[i]}`, error: !j.correct, id: i });
+        if (regionSlice) obs.push({ slice: regionSlice[i]!, error: !j.correct, id: i });
         for (const s of hooks?.slices?.(xRow(i), yRow(i), p) ?? []) obs.push({ slice: s.slice, error: s.error, id: i });
       }
       const records = probes.map((id) =>
         record(step, epoch, id, judged[id]!, predsFlat.subarray(id * pw, (id + 1) * pw)),
       );
-      for (const r of records) ctx.artifacts.appendLine('qualitative-sampler/samples.jsonl', toJson(r));
+      ctx.artifacts.appendLine('qualitative-sampler/samples.jsonl', records.map((r) => toJson(r)).join('\n'));
       terminal.sampled(step, records);
       finder.update(step, sliceStats(obs, o.patterns.minSupport), (s) =>
         describe(s, judged, classes ? name : undefined),

@@ -32,9 +32,9 @@ export const ActivationMonitorOptions = Type.Object({
     }),
     everySteps: Type.Integer({
       minimum: 1,
-      default: 10,
+      default: 50,
       description:
-        'Histograms at most this often (steps since the last one): they are for the report and TensorBoard, no detector reads them, and the sampling costs about 1 ms a layer on wasm. At the default every: 10, every measurement has one.',
+        'Histograms at most this often (steps since the last one): they are for the report and TensorBoard, no detector reads them, and the sampling costs about 1 ms a layer on wasm (every measurement with one cost mnist-mlp ~2.5% of its steps). At the default every: 10, one measurement in five has one.',
     }),
   }),
   rows: Type.Integer({

@@ -135,7 +135,7 @@ describe('activation-monitor on healthy runs', () => {
     const r = await monitored({
       taskOptions: { limit: 500 },
       training: { epochs: 4, maxSteps: 25 },
-      monitor: { every: 1 },
+      monitor: { every: 1, histogram: { everySteps: 10 } },
     });
     const lines = fs
       .readFileSync(path.join(r.runDir, 'activation-monitor', 'stats.jsonl'), 'utf8')

@@ -37,9 +37,9 @@ function weightsByName(ctx: PluginContext<unknown>): Map<string, tf.Tensor> {
 
 /**
  * gradient-guard: checks every step's gradients (per-variable sums of squares, computed in host
- * memory on host backends and in the step's one readback on device backends) for non-finite values, explosion, vanishing and bad update ratios; acts through the
- * core's interception API (warn, skip-step, clip, stop, snapshot); runs finite-difference gradient
- * checks at chosen steps.
+ * memory on host backends and in the step's one readback on device backends) for non-finite
+ * values, explosion, vanishing and bad update ratios; acts through the core's interception API
+ * (warn, skip-step, clip, stop, snapshot); runs finite-difference gradient checks at chosen steps.
  */
 export const gradientGuard = definePlugin({
   name: 'gradient-guard',

@@ -47,9 +47,7 @@ export const gradientGuard = definePlugin({
     'NaN/Inf, exploding and vanishing gradients by layer and step, update-to-weight ratios, finite-difference gradient checks; warn, clip, skip, stop or snapshot.',
   schema: GradientGuardOptions,
   setup(ctx) {
-    // A plain copy: `ctx.options` is a read-only Proxy (writes throw), and this plugin and its
-    // monitor read options at every step, where each read through the Proxy costs a trap call.
-    const o = JSON.parse(JSON.stringify(ctx.options)) as GradientGuardOptions;
+    const o = ctx.options;
     if (o.record.every > 0) ctx.contributeToReport(reportCharts(o));
     let monitor: GradientMonitor | undefined;
     let weights: Map<string, tf.Tensor> | undefined;
@@ -135,7 +133,7 @@ export const gradientGuard = definePlugin({
         ctx.artifacts.appendLine('gradient-guard/series.jsonl', toJson({ step: step.step, loss: step.loss, layers }));
       }
       const globalNorm = Math.sqrt(gradSq.reduce((s, v) => s + v, 0));
-      return act(ctx, o, step, monitor.check(numbers, badVar, stats, badWeight), globalNorm);
+      return act(ctx, step, monitor.check(numbers, badVar, stats, badWeight), globalNorm);
     });
 
     return () => updates.dispose();
@@ -157,13 +155,7 @@ function firstNonfinite(sumSq: Float32Array, tensorOf: (i: number) => tf.Tensor)
 
 type Ctx = PluginContext<GradientGuardOptions>;
 
-function act(
-  ctx: Ctx,
-  o: GradientGuardOptions,
-  step: GradientStep,
-  verdicts: Verdict[],
-  globalNorm: number,
-): GradientDecision {
+function act(ctx: Ctx, step: GradientStep, verdicts: Verdict[], globalNorm: number): GradientDecision {
   let skip: string | undefined;
   for (const v of verdicts) {
     if (v.report) ctx.report({ ...v.finding, step: step.step });
@@ -175,7 +167,7 @@ function act(
     if (v.actions.includes('skip-step')) skip ??= v.finding.code;
   }
   if (skip) return { action: 'skip', reason: skip };
-  const clip = o.exploding;
+  const clip = ctx.options.exploding;
   if (clip.action.includes('clip') && Number.isFinite(globalNorm) && globalNorm > clip.clipNorm) {
     const scale = clip.clipNorm / globalNorm;
     return {

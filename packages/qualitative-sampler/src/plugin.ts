@@ -61,9 +61,11 @@ export const qualitativeSampler = definePlugin({
     const predictedSlice = classNames.map((c) => `predicted ${c}`);
     const probes = chooseProbes(setN, o.size, o.seed, classes ? (i) => argmax(yRow(i)) : undefined);
     const picture = pictureOf(hooks, val.x.shape);
-    const regions =
-      picture && o.patterns.regions ? Array.from({ length: setN }, (_, i) => quadrant(picture(xRow(i)))) : undefined;
-    const regionSlice = regions?.map((r) => `region ${r}`);
+    // Each example's image region as its slice label, made once.
+    const regionSlice =
+      picture && o.patterns.regions
+        ? Array.from({ length: setN }, (_, i) => `region ${quadrant(picture(xRow(i)))}`)
+        : undefined;
     const images = new Map<number, string>();
     /** The example's picture as a run-relative path, written on first use (undefined without pictures). */
     const imageOf = (id: number): string | undefined => {

@@ -108,17 +108,27 @@ export function summarize(results: readonly ArmResult[]): ArmSummary[] {
 /**
  * Arms measured in matched blocks (`blocks[arm][k]`: the same steps of every arm, timed one after
  * another): the ratio of total times to the first arm's, and its 95% interval from a paired
- * bootstrap over the blocks (2,000 resamples; a resample keeps each block's arms together). Totals,
- * not a median of per-block ratios: the blocks holding epoch-end work weigh what they cost.
+ * bootstrap (2,000 resamples; a resample keeps each block's arms together). Totals, not a median of
+ * per-block ratios: the blocks holding epoch-end work weigh what they cost.
+ *
+ * With `roundOf` (the round each block came from, the same for every arm), the bootstrap has two
+ * levels: rounds are drawn with replacement, then blocks within each drawn round. Rounds differ by
+ * more than their blocks do (the machine's state drifts between them), and an interval from blocks
+ * alone would claim a precision that the next run of the bench does not reproduce.
  */
-export function pairedSummaries(names: readonly string[], blocks: readonly (readonly Sample[])[]): ArmSummary[] {
+export function pairedSummaries(
+  names: readonly string[],
+  blocks: readonly (readonly Sample[])[],
+  roundOf?: readonly number[],
+): ArmSummary[] {
   const n = blocks[0]!.length;
   const total = (xs: readonly Sample[], pick: (s: Sample) => number, idx?: readonly number[]) =>
     (idx ?? xs.map((_, i) => i)).reduce((sum, i) => sum + pick(xs[i]!), 0);
   const wall = (s: Sample) => s.wallMs;
   const units = total(blocks[0]!, (s) => s.units);
   const rnd = lcg(n * 7919);
-  const resamples = Array.from({ length: 2000 }, () => Array.from({ length: n }, () => Math.floor(rnd() * n)));
+  const groups = roundOf && [...new Set(roundOf)].map((r) => [...roundOf.keys()].filter((i) => roundOf[i] === r));
+  const resamples = Array.from({ length: 2000 }, () => resample(n, rnd, groups));
   return names.map((name, a) => {
     const arm = blocks[a]!;
     const ratio = total(arm, wall) / total(blocks[0]!, wall);
@@ -130,6 +140,17 @@ export function pairedSummaries(names: readonly string[], blocks: readonly (read
       ratio: { median: ratio, lo: boot[Math.floor(0.025 * boot.length)]!, hi: boot[Math.floor(0.975 * boot.length)]! },
     };
   });
+}
+
+/** One bootstrap draw of block indexes: flat, or rounds first and then blocks within each drawn round. */
+function resample(n: number, rnd: () => number, rounds?: readonly (readonly number[])[]): number[] {
+  if (!rounds) return Array.from({ length: n }, () => Math.floor(rnd() * n));
+  const idx: number[] = [];
+  for (let k = 0; k < rounds.length; k++) {
+    const members = rounds[Math.floor(rnd() * rounds.length)]!;
+    for (let j = 0; j < members.length; j++) idx.push(members[Math.floor(rnd() * members.length)]!);
+  }
+  return idx;
 }
 
 /** A target: a ratio to the baseline, extra microseconds per unit, or both (the stricter one counts). */

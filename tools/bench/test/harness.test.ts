@@ -49,3 +49,21 @@ describe('pairedSummaries', () => {
     expect(a!.perUnit).toBeCloseTo(104 / 25, 10);
   });
 });
+
+describe('pairedSummaries over rounds', () => {
+  it('widens the interval when rounds disagree more than their blocks do', () => {
+    const s = (wallMs: number) => ({ units: 5, wallMs, cpuMs: wallMs });
+    // Four rounds of ten blocks; within a round the arm costs the same every block, between
+    // rounds it costs x1.00 or x1.10: the blocks alone look precise, the rounds say otherwise.
+    const roundOf = Array.from({ length: 40 }, (_, i) => Math.floor(i / 10));
+    const base = roundOf.map(() => s(10));
+    const arm = roundOf.map((r, i) => s(r % 2 ? 11 + (i % 3) * 0.01 : 10 + (i % 3) * 0.01));
+    const [, flat] = pairedSummaries(['base', 'arm'], [base, arm]);
+    const [, nested] = pairedSummaries(['base', 'arm'], [base, arm], roundOf);
+    expect(nested!.ratio.median).toBeCloseTo(flat!.ratio.median, 10);
+    const width = (x: typeof flat) => x!.ratio.hi - x!.ratio.lo;
+    expect(width(nested)).toBeGreaterThan(2 * width(flat));
+    expect(nested!.ratio.lo).toBeLessThanOrEqual(1.01);
+    expect(nested!.ratio.hi).toBeGreaterThanOrEqual(1.09);
+  });
+});

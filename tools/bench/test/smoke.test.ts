@@ -8,7 +8,7 @@ const DIST = path.join(__dirname, '..', 'dist');
 describe('every bench runs (smoke: one short round)', () => {
   it.each([
     ['loop-overhead', /trainwatch \+ events\.jsonl .* ms\/step .* x\d\.\d{3} \[95% /],
-    ['plugin-overhead', /mnist-cnn: all at every step .* x\d\.\d{3}/],
+    ['plugin-overhead', /mnist-cnn, all at every step vs no plugins:\n\s+no plugins .*\n\s+steady.* x\d\.\d{3}/],
     ['fit-overhead', /fit vs CLI loop/],
     ['conv-gradient', /Conv2DBackpropFilter/],
     ['long-run', /tensors alive at steps .*\n.*steps\/s: first/],

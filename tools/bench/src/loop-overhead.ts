@@ -1,15 +1,17 @@
 /**
  * Loop overhead (the framework tax): a hand-written `tf.variableGrads` loop vs trainwatch's Trainer
  * with no plugins, without and with events.jsonl, on a tiny model (4-16-3, where microseconds show)
- * and on mnist-mlp, in one process. The arms take turns in short blocks of steps (a block is one
- * trainer run capped by maxSteps; the order alternates each round), so slow drift of the machine
- * hits every arm alike. Prints ms/step (wall and CPU), the ratio's 95% interval and the extra
- * microseconds per step; a verdict only when the interval clears the target.
+ * and on mnist-mlp, in one process. The arms run concurrently and take turns every few steps (one
+ * runs at a time; turns.ts), so they are timed within a fraction of a second of each other and
+ * the machine's drift hits every arm alike; the k-th block of every arm holds the same steps.
+ * Prints ms/step (wall and CPU), the ratio of total times with its 95% interval (a bootstrap over
+ * runs of consecutive blocks and the blocks within them) and the extra microseconds per step; a
+ * verdict only when the interval clears the target.
  *
  * Both loops build batches the same way (`hostRows`, rows copied from a host array); a fourth arm
  * shows what `tf.gather` batches cost the hand-written loop.
  *
- *   npm run bench      ROUNDS=40 npm run bench      BENCH_SMOKE=1 (one short round, no verdict)
+ *   npm run bench:loop      STEPS=3 npm run bench:loop (3x the steps)      BENCH_SMOKE=1 (a few steps, no verdict)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +27,11 @@ import {
   Trainer,
 } from '@trainwatch/core/runner';
 import { mnistMlp } from '@trainwatch/tasks';
-import { compareArms, report, SMOKE, timed, type Sample } from './harness';
+import { pairedSummaries, report, SMOKE, type Sample } from './harness';
+import { Turns, TurnTimer } from './turns';
+
+/** `STEPS`: a multiple of the default number of steps per arm. */
+const SCALE = Number(process.env['STEPS'] ?? 1);
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -36,7 +42,8 @@ interface Setup {
   optimizer: tf.Optimizer;
   lossFn: LossFn;
   batch: number;
-  /** Steps per block (one turn of an arm). */
+  /** Steps each arm runs (timed), and steps per turn. */
+  steps: number;
   block: number;
   target: { ratio?: number; extraUs?: number };
 }
@@ -55,7 +62,8 @@ async function mlpSetup(): Promise<Setup> {
     optimizer: tf.train.adam(0.001),
     lossFn,
     batch: 64,
-    block: SMOKE ? 3 : 32,
+    steps: SMOKE ? 6 : Math.round(1536 * SCALE),
+    block: SMOKE ? 2 : 4,
     target: { ratio: 1.02 },
   };
 }
@@ -80,20 +88,22 @@ function tinySetup(): Setup {
     optimizer: tf.train.adam(0.001),
     lossFn,
     batch: 32,
-    block: SMOKE ? 3 : 512,
+    steps: SMOKE ? 30 : Math.round(16384 * SCALE),
+    block: SMOKE ? 3 : 32,
     target: { extraUs: 50 },
   };
 }
 
 /** The baseline a careful user would write by hand: a batch, variableGrads, apply, read the loss. */
-async function bareBlock(s: Setup, seed: number, batches: 'host' | 'gather'): Promise<Sample> {
+async function bareRun(s: Setup, batches: 'host' | 'gather', timer: TurnTimer): Promise<void> {
   const n = s.train.x.shape[0]!;
   const vars = s.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const [hx, hy] = [hostRows(s.train.x), hostRows(s.train.y)];
-  return timed(async () => {
-    const order = permutation(n, createRng(seed));
-    let steps = 0;
-    for (let i = 0; steps < s.block && i < n; i += s.batch) {
+  const rng = createRng(1);
+  await timer.ready();
+  for (let done = 0; done < s.steps;) {
+    const order = permutation(n, rng);
+    for (let i = 0; done < s.steps && i < n; i += s.batch) {
       const idx = order.subarray(i, Math.min(i + s.batch, n));
       const [xb, yb] =
         batches === 'host'
@@ -109,63 +119,70 @@ async function bareBlock(s: Setup, seed: number, batches: 'host' | 'gather'): Pr
       s.optimizer.applyGradients(grads as tf.NamedTensorMap as never);
       await value.data();
       tf.dispose([xb!, yb!, value, ...Object.values(grads)]);
-      steps++;
+      done++;
+      const turn = timer.tick();
+      if (turn) await turn;
     }
-    return steps;
-  });
+  }
+  timer.finish();
 }
 
-/** One arm's bus (and recorder) for the whole bench: a real run keeps one file open, not one per block. */
-function trainwatchArm(s: Setup, recordTo?: string) {
+/** trainwatch's Trainer, no plugins (with `recordTo`: the event recorder writing events.jsonl, as every CLI run does). */
+async function trainwatchRun(s: Setup, timer: TurnTimer, recordTo?: string): Promise<void> {
   const bus = new EventBus();
   const recorder = recordTo ? new EventRecorder(recordTo, bus) : undefined;
-  const block = async (seed: number): Promise<Sample> => {
-    const trainer = new Trainer({
-      runId: 'bench',
-      task: s.name,
-      backend: tf.getBackend(),
-      model: s.model,
-      loss: s.lossFn,
-      metrics: [],
-      optimizer: s.optimizer,
-      train: s.train,
-      epochs: 1,
-      maxSteps: s.block,
-      batchSize: s.batch,
-      seed,
-      bus,
-      interceptors: new InterceptorChain(() => {}),
-      control: new RunControl(),
-    });
-    // Timed from outside, like the bare loop (the constructor left out of both).
-    return timed(async () => (await trainer.run(), trainer.step));
-  };
-  return { block, close: () => recorder?.close() };
+  bus.on('run:begin', () => timer.ready());
+  bus.on('batch:end', () => timer.tick());
+  const trainer = new Trainer({
+    runId: 'bench',
+    task: s.name,
+    backend: tf.getBackend(),
+    model: s.model,
+    loss: s.lossFn,
+    metrics: [],
+    optimizer: s.optimizer,
+    train: s.train,
+    epochs: Math.ceil((s.steps * s.batch) / s.train.x.shape[0]!),
+    maxSteps: s.steps,
+    batchSize: s.batch,
+    seed: 1,
+    bus,
+    interceptors: new InterceptorChain(() => {}),
+    control: new RunControl(),
+  });
+  await trainer.run();
+  timer.finish();
+  recorder?.close();
 }
 
-async function bench(s: Setup, rounds: number, tmp: string): Promise<void> {
+async function bench(s: Setup, tmp: string): Promise<void> {
   const file = path.join(tmp, `${s.name.split(' ')[0]}.jsonl`);
-  const plain = trainwatchArm(s);
-  const recorded = trainwatchArm(s, file);
   console.log(
-    `\n${s.name}, Adam, batch ${s.batch}, ${s.train.x.shape[0]} examples; blocks of ${s.block} steps, ${rounds} rounds`,
+    `\n${s.name}, Adam, batch ${s.batch}, ${s.train.x.shape[0]} examples; ${s.steps} steps per arm, taking turns every ${s.block}`,
   );
-  for (let w = 0; w < 2; w++) {
-    await bareBlock(s, w, 'host'); // warm-up: kernels, allocations, host copies
-    await plain.block(w);
-  }
-  const results = await compareArms(
-    [
-      { name: 'hand-written loop', run: (r) => bareBlock(s, r + 1, 'host') },
-      { name: 'trainwatch, no plugins', run: (r) => plain.block(r + 1) },
-      { name: 'trainwatch + events.jsonl', run: (r) => recorded.block(r + 1) },
-      { name: 'hand-written, tf.gather batches', run: (r) => bareBlock(s, r + 1, 'gather') },
-    ],
-    rounds,
+  const arms: [string, (t: TurnTimer) => Promise<void>][] = [
+    ['hand-written loop', (t) => bareRun(s, 'host', t)],
+    ['trainwatch, no plugins', (t) => trainwatchRun(s, t)],
+    ['trainwatch + events.jsonl', (t) => trainwatchRun(s, t, file)],
+    ['hand-written, tf.gather batches', (t) => bareRun(s, 'gather', t)],
+    // The same loop as the baseline again: how far apart the harness puts two identical arms.
+    ['hand-written loop again (A/A)', (t) => bareRun(s, 'host', t)],
+  ];
+  const turns = new Turns(arms.length);
+  const timers = arms.map((_, i) => new TurnTimer(turns, i, s.block));
+  await Promise.all(arms.map(([, run], i) => run(timers[i]!)));
+  // The first tenth of the blocks warms kernels, allocations and host copies: left out.
+  const blocks = timers.map((t) => t.segments.slice(Math.floor(t.segments.length / 10)));
+  const lengths = new Set(blocks.map((b) => b.map((x: Sample) => x.units).join()));
+  if (lengths.size !== 1) throw new Error(`${s.name}: the arms ran different blocks`);
+  // Runs of 16 consecutive blocks are the bootstrap's outer level: the machine drifts over seconds.
+  const runOf = blocks[0]!.map((_, k) => Math.floor(k / 16));
+  const summaries = pairedSummaries(
+    arms.map(([name]) => name),
+    blocks,
+    runOf,
   );
-  plain.close();
-  recorded.close();
-  for (const line of report(results, 'step', [undefined, s.target, s.target, undefined])) console.log(line);
+  for (const line of report(summaries, 'step', [undefined, s.target, s.target])) console.log(line);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
   const steps = lines.filter((l) => l.includes('"batch:end"'));
   const bytes = steps.reduce((a, l) => a + l.length + 1, 0);
@@ -175,10 +192,9 @@ async function bench(s: Setup, rounds: number, tmp: string): Promise<void> {
 async function main() {
   const backend = await selectBackend((process.env['BACKEND'] as 'wasm' | 'cpu' | undefined) ?? 'wasm');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
-  const rounds = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 60);
   console.log(`loop overhead on ${backend.name}${SMOKE ? ' (smoke: no verdicts)' : ''}`);
   const before = tf.memory().numTensors;
-  for (const s of [tinySetup(), await mlpSetup()]) await bench(s, rounds, tmp);
+  for (const s of [tinySetup(), await mlpSetup()]) await bench(s, tmp);
   console.log(`tensors alive after the bench: ${tf.memory().numTensors - before} (models, optimizer state, data)`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

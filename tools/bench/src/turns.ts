@@ -1,3 +1,5 @@
+import type { Sample } from './harness';
+
 /**
  * Concurrent runs in one process taking turns: exactly one runs at a time, and it hands over at
  * the end of each block of steps. Arms measured this way see the same machine within a fraction of
@@ -69,5 +71,57 @@ export class Turns {
       [a[i], a[j]] = [a[j]!, a[i]!];
     }
     return a;
+  }
+}
+
+/**
+ * Times one run's turns: a segment from each resume to the next hand-over (or the run's end), so
+ * the k-th segment of every run covers the same units of work (matched blocks).
+ */
+export class TurnTimer {
+  readonly segments: Sample[] = [];
+  private units = 0;
+  private closedAt = 0;
+  private t = 0;
+  private c = process.cpuUsage();
+
+  constructor(
+    private readonly turns: Turns,
+    private readonly i: number,
+    private readonly block: number,
+  ) {}
+
+  /** Waits for the first turn, then starts timing. */
+  async ready(): Promise<void> {
+    await this.turns.ready(this.i);
+    this.start();
+  }
+
+  /**
+   * Counts one unit of work done; every `block` units closes the segment and hands over (the
+   * returned promise resolves at the next turn). Undefined otherwise: no await, no microtask.
+   */
+  tick(): Promise<void> | undefined {
+    if (++this.units % this.block !== 0) return undefined;
+    this.close();
+    return this.turns.pass(this.i).then(() => this.start());
+  }
+
+  /** Closes the last segment and leaves the rotation. */
+  finish(): void {
+    if (this.units > this.closedAt) this.close();
+    this.turns.leave(this.i);
+  }
+
+  private start(): void {
+    this.t = performance.now();
+    this.c = process.cpuUsage();
+  }
+
+  private close(): void {
+    const wallMs = performance.now() - this.t;
+    const cpu = process.cpuUsage(this.c);
+    this.segments.push({ units: this.units - this.closedAt, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+    this.closedAt = this.units;
   }
 }

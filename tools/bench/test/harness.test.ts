@@ -1,5 +1,5 @@
 import { pairedSummaries } from '../src/harness';
-import { Turns } from '../src/turns';
+import { Turns, TurnTimer } from '../src/turns';
 
 describe('Turns', () => {
   it('runs one arm at a time, each block whole, every arm once per cycle, until every arm left', async () => {
@@ -65,5 +65,30 @@ describe('pairedSummaries over rounds', () => {
     expect(width(nested)).toBeGreaterThan(2 * width(flat));
     expect(nested!.ratio.lo).toBeLessThanOrEqual(1.01);
     expect(nested!.ratio.hi).toBeGreaterThanOrEqual(1.09);
+  });
+});
+
+describe('TurnTimer', () => {
+  it('closes a segment every block of units and at the end, the same units for every run, one run timed at a time', async () => {
+    const turns = new Turns(3);
+    const timers = [0, 1, 2].map((i) => new TurnTimer(turns, i, 4));
+    let running = 0;
+    const run = async (t: TurnTimer) => {
+      await t.ready();
+      for (let u = 0; u < 10; u++) {
+        running++;
+        await Promise.resolve(); // work that awaits within a turn: no other run may start
+        expect(running).toBe(1);
+        running--;
+        const turn = t.tick();
+        if (turn) await turn;
+      }
+      t.finish();
+    };
+    await Promise.all(timers.map(run));
+    for (const t of timers) {
+      expect(t.segments.map((s) => s.units)).toEqual([4, 4, 2]);
+      for (const s of t.segments) expect(s.wallMs).toBeGreaterThanOrEqual(0);
+    }
   });
 });

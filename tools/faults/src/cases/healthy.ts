@@ -90,6 +90,9 @@ export const healthyCases: FaultCase[] = [
             inputShape: [28, 28],
             name: 'rows',
             kernelInitializer: tf.initializers.glorotUniform({ seed: s }),
+            // The default orthogonal initialiser, seeded: unseeded, the run's val_acc moved between
+            // 0.71 and 0.80 from one bench run to the next on the same code.
+            recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: s + 1 }),
           }),
         );
         m.add(

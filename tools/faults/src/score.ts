@@ -100,10 +100,8 @@ export function totals(rows: readonly CaseScore[]): Totals {
     top1: share(f.filter((r) => r.top1).length, f.length),
     localisation: share(placed.filter((r) => r.localised).length, placed.length),
     falseAlarmRuns: h.filter((r) => r.wrong.length > 0).length,
-    wrongPerFault: share(
-      f.reduce((a, r) => a + r.wrong.length, 0),
-      f.length,
-    ),
+    // A mean over no faulty runs is no alarm at all (share's 1 would read as one alarm per run).
+    wrongPerFault: f.length === 0 ? 0 : f.reduce((a, r) => a + r.wrong.length, 0) / f.length,
     wrongMax: Math.max(0, ...f.map((r) => r.wrong.length)),
     healthyTrained: h.filter((r) => r.reached).length,
   };

@@ -5,7 +5,7 @@
 import { validateOptions, type PluginUse, type Task } from '@trainwatch/core';
 import { runTraining, validateConfig } from '@trainwatch/core/runner';
 import { SMOKE, type Sample } from './harness';
-import { Turns } from './turns';
+import { Turns, TurnTimer } from './turns';
 
 /** Rounds of each pair (`ROUNDS`, default 3; one in smoke mode). */
 export const ROUNDS = SMOKE ? 1 : Number(process.env['ROUNDS'] ?? 3);
@@ -28,8 +28,8 @@ interface Segments {
 
 /**
  * One run of an arm, taking turns with the round's other arms (`turns`): timed from run:begin to
- * run:end in segments closed at every BLOCK-th step's end (where it hands over) and at the second
- * epoch's begin. Setup is outside the timing.
+ * run:end in segments closed at every BLOCK-th step's end (where it hands over) and at each epoch
+ * boundary. Setup is outside the timing.
  */
 async function interleavedRun(
   task: Task,
@@ -44,19 +44,13 @@ async function interleavedRun(
     training: { backend: 'wasm', epochs: EPOCHS, batchSize: 64, ...(SMOKE ? { maxSteps: 3 } : {}) },
     output: { events: false, report: false },
   });
-  const block = BLOCK[task.name] ?? 5;
-  const out: Segments = { all: [], steadyFrom: -1, epochEnds: [] };
-  let t = 0;
-  let c = process.cpuUsage();
-  let step = 0;
-  const start = () => {
-    t = performance.now();
-    c = process.cpuUsage();
-  };
-  const close = (upTo: number) => {
-    const cpu = process.cpuUsage(c);
-    out.all.push({ units: upTo - step, wallMs: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000 });
-    step = upTo;
+  const timer = new TurnTimer(turns, i, BLOCK[task.name] ?? 5);
+  const marks = { steadyFrom: -1, epochEnds: [] as number[] };
+  // The last step of an epoch ends a block (the epoch lengths are multiples of BLOCK), so a segment
+  // closed at an epoch boundary with no step in it holds the epoch's end alone.
+  const boundary = () => {
+    if (timer.pending === 0) marks.epochEnds.push(timer.segments.length);
+    timer.split();
   };
   await runTraining({
     config,
@@ -67,33 +61,18 @@ async function interleavedRun(
     logSink: () => {},
     onBus: (bus) => {
       // Registered before the plugins: these run first at each event.
-      bus.on('run:begin', async () => {
-        await turns.ready(i);
-        start();
-      });
-      // The last step of an epoch ends a block (the epoch lengths are multiples of BLOCK), so the
-      // segment to the next epoch's begin (or to run:end) holds the epoch's end alone.
+      bus.on('run:begin', () => timer.ready());
       bus.on('epoch:begin', (e) => {
         if (e.epoch === 0) return;
-        if (step === e.step) out.epochEnds.push(out.all.length);
-        close(e.step);
-        if (e.epoch === 1) out.steadyFrom = out.all.length;
-        start();
+        boundary();
+        if (e.epoch === 1) marks.steadyFrom = timer.segments.length;
       });
-      bus.on('batch:end', async (e) => {
-        if ((e.step + 1) % block !== 0) return;
-        close(e.step + 1);
-        await turns.pass(i);
-        start();
-      });
-      bus.on('run:end', (e) => {
-        if (step === e.step) out.epochEnds.push(out.all.length);
-        close(e.step);
-      });
+      bus.on('batch:end', () => timer.tick());
+      bus.on('run:end', boundary);
     },
   });
-  turns.leave(i);
-  return out;
+  timer.finish();
+  return { all: timer.segments, ...marks };
 }
 
 /** One case's timed segments against the baseline's, each with the round it came from. */

@@ -107,6 +107,17 @@ export class TurnTimer {
     return this.turns.pass(this.i).then(() => this.start());
   }
 
+  /** Units counted since the last segment closed. */
+  get pending(): number {
+    return this.units - this.closedAt;
+  }
+
+  /** Closes the segment here, even an empty one, and times on without handing over (an epoch boundary). */
+  split(): void {
+    this.close();
+    this.start();
+  }
+
   /** Closes the last segment and leaves the rotation. */
   finish(): void {
     if (this.units > this.closedAt) this.close();

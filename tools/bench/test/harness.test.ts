@@ -92,3 +92,18 @@ describe('TurnTimer', () => {
     }
   });
 });
+
+describe('TurnTimer.split', () => {
+  it('closes a segment at a boundary, an empty one too, without handing over', async () => {
+    const t = new TurnTimer(new Turns(1), 0, 100);
+    await t.ready();
+    void t.tick();
+    void t.tick();
+    expect(t.pending).toBe(2);
+    t.split();
+    t.split(); // an epoch's end with no step in it
+    void t.tick();
+    t.finish();
+    expect(t.segments.map((s) => s.units)).toEqual([2, 0, 1]);
+  });
+});

@@ -61,4 +61,36 @@ describe('events.jsonl records what happened without causing it, and stays bound
     expect(ok!['update']).toBeUndefined();
     expect(nan).toMatchObject({ step: 1, loss: 'NaN', update: { applied: false } });
   });
+
+  it('step lines, written in groups, keep their place among the other events, a flush in between too', () => {
+    const file = path.join(tmpDir(), 'events.jsonl');
+    const bus = new EventBus();
+    const recorder = new EventRecorder(file, bus);
+    const step = (n: number) => ({
+      step: n,
+      epoch: 0,
+      batch: n,
+      loss: 1 / (n + 1),
+      metrics: { acc: n / 10 },
+      learningRate: 0.01,
+      stepMs: 2,
+      update: { applied: true, interventions: [] },
+      readback: {},
+    });
+    bus.emit('batch:end', step(0));
+    bus.emit('epoch:end', { epoch: 0, step: 1, train: { loss: 1 }, val: {}, epochMs: 5 });
+    bus.emit('batch:end', step(1));
+    bus.emit('finding', { code: 'c', severity: 'info', plugin: 'p', step: 1, epoch: 0, message: 'm', evidence: {} }); // flushes
+    expect(readJsonl(file).map((e) => `${String(e['event'])}${e['step'] ?? ''}`)).toEqual([
+      'batch:end0',
+      'epoch:end1',
+      'batch:end1',
+      'finding1',
+    ]);
+    bus.emit('batch:end', step(2));
+    recorder.close();
+    const events = readJsonl(file);
+    expect(events.map((e) => e['step'])).toEqual([0, 1, 1, 1, 2]);
+    expect(events[4]).toMatchObject({ step: 2, loss: 1 / 3, metrics: { acc: 0.2 }, learningRate: 0.01 });
+  });
 });

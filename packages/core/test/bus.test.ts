@@ -126,4 +126,20 @@ describe('EventBus', () => {
     expect(n).toBe(1);
     expect(bus.listenerCount('batch:begin')).toBe(0);
   });
+
+  it('a listener added after an emission runs on the next; one removed mid-dispatch leaves that dispatch whole', () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.on('batch:begin', (e) => void seen.push(`a${e.step}`));
+    bus.emit('batch:begin', begin(0));
+    let offC = () => {};
+    bus.on('batch:begin', (e) => {
+      seen.push(`b${e.step}`);
+      offC(); // removes the next listener while this dispatch is under way
+    });
+    offC = bus.on('batch:begin', (e) => void seen.push(`c${e.step}`));
+    bus.emit('batch:begin', begin(1));
+    bus.emit('batch:begin', begin(2));
+    expect(seen).toEqual(['a0', 'a1', 'b1', 'c1', 'a2', 'b2']);
+  });
 });

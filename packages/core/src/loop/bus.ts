@@ -32,6 +32,12 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 export class EventBus {
   private readonly ee = new EventEmitter();
   private readonly counts = new Map<EventName, number>();
+  /**
+   * Each event's entries in registration order, rebuilt after a change (not per emission: copying
+   * the listener list on every step cost a few microseconds a step on a tiny model). Replaced, never
+   * mutated, so a dispatch under way keeps the list it started with.
+   */
+  private readonly cached = new Map<EventName, Entry[]>();
   private onError: ListenerErrorHandler = (owner, event, error) => {
     throw new TrainwatchError('plugin-error', `listener of "${owner}" failed in ${event}`, { cause: error });
   };
@@ -85,8 +91,10 @@ export class EventBus {
     const entry: Entry = { owner, filter, fn: fn as Entry['fn'], passive: opts.passive === true };
     const handle = Object.assign((payload: unknown) => entry.fn(payload), { entry });
     this.ee.on(event, handle);
+    this.cached.delete(event);
     return () => {
       this.ee.removeListener(event, handle);
+      this.cached.delete(event);
     };
   }
 
@@ -101,9 +109,10 @@ export class EventBus {
    * Passive listeners (the event recorder, `--json`) record what was captured; they never cause capture.
    */
   wants(event: EventName, step: number): boolean {
-    const entries = this.entries(event);
     const now = performance.now();
-    return entries.some((e) => !e.passive && (e.filter === undefined || e.filter.test(step, now)));
+    for (const e of this.entries(event))
+      if (!e.passive && (e.filter === undefined || e.filter.test(step, now))) return true;
+    return false;
   }
 
   /**
@@ -121,7 +130,12 @@ export class EventBus {
   }
 
   private entries(event: EventName): Entry[] {
-    return (this.ee.listeners(event) as unknown as Array<{ entry: Entry }>).map((h) => h.entry);
+    let list = this.cached.get(event);
+    if (!list) {
+      list = (this.ee.listeners(event) as unknown as Array<{ entry: Entry }>).map((h) => h.entry);
+      this.cached.set(event, list);
+    }
+    return list;
   }
 
   private dispatch(

@@ -12,6 +12,7 @@
  * shows what `tf.gather` batches cost the hand-written loop.
  *
  *   npm run bench:loop      STEPS=3 npm run bench:loop (3x the steps)      BENCH_SMOKE=1 (a few steps, no verdict)
+ *   MODEL=tiny (or mlp) npm run bench:loop: one model only
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -194,7 +195,11 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-'));
   console.log(`loop overhead on ${backend.name}${SMOKE ? ' (smoke: no verdicts)' : ''}`);
   const before = tf.memory().numTensors;
-  for (const s of [tinySetup(), await mlpSetup()]) await bench(s, tmp);
+  const only = process.env['MODEL'];
+  if (only !== undefined && only !== 'tiny' && only !== 'mlp')
+    throw new Error(`MODEL must be tiny or mlp, got "${only}"`);
+  if (only !== 'mlp') await bench(tinySetup(), tmp);
+  if (only !== 'tiny') await bench(await mlpSetup(), tmp);
   console.log(`tensors alive after the bench: ${tf.memory().numTensors - before} (models, optimizer state, data)`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -3,37 +3,40 @@ import { isBatchSource, type BatchContext, type BatchSource, type TensorDataset 
 import { TrainwatchError } from '../util/errors';
 import { identity, permutation } from '../util/random';
 import { hostRows } from './host-rows';
+import type { MaybePromise } from '../util/maybe-promise';
 
 /**
  * The step's batch: rows `order[b * batchSize, (b + 1) * batchSize)` of an in-memory dataset, or
  * what the task's batch source produces now (checked: a source's bug must fail with a clear message).
  * The caller owns the returned tensors.
  */
-export async function nextBatch(
+export function nextBatch(
   data: TensorDataset | BatchSource,
   order: Int32Array | undefined,
   batchSize: number,
   ctx: BatchContext,
-): Promise<[tf.Tensor, tf.Tensor]> {
-  if (isBatchSource(data)) {
-    const got = await data.next(ctx);
-    if (
-      !got ||
-      !(got.x instanceof tf.Tensor) ||
-      !(got.y instanceof tf.Tensor) ||
-      got.x.shape[0] !== got.y.shape[0] ||
-      got.x.shape[0] === 0
-    ) {
-      throw new TrainwatchError(
-        'data-error',
-        `the task's batch source returned no usable batch at step ${ctx.step} (need { x, y } tensors with the same, non-zero first dimension)`,
-      );
-    }
-    return [got.x, got.y];
-  }
+): MaybePromise<[tf.Tensor, tf.Tensor]> {
+  if (isBatchSource(data)) return sourceBatch(data, ctx);
   const b = ctx.batch;
   const idx = order!.subarray(b * batchSize, Math.min((b + 1) * batchSize, order!.length));
   return [hostRows(data.x).gather(idx), hostRows(data.y).gather(idx)];
+}
+
+async function sourceBatch(data: BatchSource, ctx: BatchContext): Promise<[tf.Tensor, tf.Tensor]> {
+  const got = await data.next(ctx);
+  if (
+    !got ||
+    !(got.x instanceof tf.Tensor) ||
+    !(got.y instanceof tf.Tensor) ||
+    got.x.shape[0] !== got.y.shape[0] ||
+    got.x.shape[0] === 0
+  ) {
+    throw new TrainwatchError(
+      'data-error',
+      `the task's batch source returned no usable batch at step ${ctx.step} (need { x, y } tensors with the same, non-zero first dimension)`,
+    );
+  }
+  return [got.x, got.y];
 }
 
 /** Steps per epoch and examples per epoch of the training data; refuses data no loop could train on. */

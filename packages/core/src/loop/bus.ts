@@ -2,6 +2,7 @@ import EventEmitter from 'eventemitter3';
 import { EVENT_NAMES, SYNC_EVENTS, type EventName, type TrainEvents } from './events';
 import { TrainwatchError } from '../util/errors';
 import { within } from '../util/within';
+import { isThenable } from '../util/maybe-promise';
 import { isFilter, type Filter } from './filters';
 
 /** A listener; may return a Promise on events that allow async listeners (see `SYNC_EVENTS`). */
@@ -19,10 +20,6 @@ interface Entry {
 }
 
 const KNOWN = new Set<string>(EVENT_NAMES);
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
-}
 
 /**
  * The typed training-loop event bus (on eventemitter3). Listeners run in registration order, which

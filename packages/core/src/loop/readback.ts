@@ -1,6 +1,13 @@
 import * as tf from '../backend/tf';
 import { onHostBackend } from '../backend/host-values';
 import type { ReadbackRequest } from './events';
+import type { MaybePromise } from '../util/maybe-promise';
+
+/** What a step's readback read: the loop's scalars in order, and listeners' tensors by key. */
+export interface StepValues {
+  scalars: number[];
+  values: Record<string, Float32Array>;
+}
 
 /**
  * The step's one readback: the loop's scalars (loss, metrics) and every tensor listeners queued
@@ -18,10 +25,17 @@ export class StepReadback {
     this.requests.push({ key, t: tf.keep(flat.dtype === 'float32' ? flat : tf.cast(flat, 'float32')) });
   };
 
-  /** Reads `scalars` (each of size 1) and every queued tensor at once. */
-  async read(scalars: readonly tf.Tensor[]): Promise<{ scalars: number[]; values: Record<string, Float32Array> }> {
+  /**
+   * Reads `scalars` (each of size 1) and every queued tensor at once: at once on host backends,
+   * through a promise on device backends.
+   */
+  read(scalars: readonly tf.Tensor[]): MaybePromise<StepValues> {
     if (scalars.length === 0 && this.requests.length === 0) return { scalars: [], values: {} };
     if (onHostBackend()) return this.readEach(scalars);
+    return this.readPacked(scalars);
+  }
+
+  private async readPacked(scalars: readonly tf.Tensor[]): Promise<StepValues> {
     const pack = tf.tidy(() =>
       tf.concat([...scalars.map((s) => tf.reshape(s, [1])), ...this.requests.map((r) => r.t)]),
     );
@@ -44,7 +58,7 @@ export class StepReadback {
    * for a device queue: reading each tensor costs ~1 us, where packing them first (concat) costs
    * 40-80 us a step. Values are read the same way, so plugins see the same numbers.
    */
-  private readEach(scalars: readonly tf.Tensor[]): { scalars: number[]; values: Record<string, Float32Array> } {
+  private readEach(scalars: readonly tf.Tensor[]): StepValues {
     const values: Record<string, Float32Array> = {};
     for (const r of this.requests) values[r.key] = r.t.dataSync() as Float32Array;
     return { scalars: scalars.map((s) => s.dataSync()[0]!), values };

@@ -1,17 +1,15 @@
 import * as tf from '../backend/tf';
 import type { EventBus } from './bus';
-import { buildCaptureModel, type CapturedLayer } from './layer-capture';
 import { describeParams } from './params';
 import { errorMessage, TaskProblem, TrainwatchError } from '../util/errors';
 import type { EventName, ParamInfo, RunEndEvent, RunStatus, TrainEvents } from './events';
-import type { InterceptorChain, InterceptionResult } from './interception';
+import type { InterceptorChain } from './interception';
 import { epochOrder, epochShape, nextBatch } from './batches';
-import { StepReadback } from './readback';
+import { isThenable } from '../util/maybe-promise';
+import { StepRunner } from './step-runner';
 import { maybeYield } from './event-loop';
-import { disposalCheck } from './disposal-check';
 import type { RunControl } from './run-control';
-import { createStepProbe, type ProbeTarget } from './step-probe';
-import { accuracy, hasPenalties, withPenalties, type LossFn } from '../train/losses';
+import { hasPenalties, type LossFn } from '../train/losses';
 import { heldOutMetrics } from '../train/evaluate';
 import type { SharedPredictions } from '../train/shared-predictions';
 import { createRng } from '../util/random';
@@ -46,8 +44,8 @@ export interface TrainerOptions {
  * `model.fit`, which hides gradients), one readback per step, events on the bus.
  */
 export class Trainer {
-  step = 0;
-  epoch = 0;
+  /** The step's index during its events (`batch:end` included); afterwards the steps completed. */
+  readonly position = { step: 0, epoch: 0 };
   /** Epochs that ran to their end (validation included). */
   completedEpochs = 0;
   readonly params: ParamInfo[];
@@ -55,9 +53,7 @@ export class Trainer {
   readonly trainSize: number;
   metrics: Record<string, number> = {};
   private readonly variables: tf.Variable[];
-  private readonly regularised: boolean;
-  private readonly target: ProbeTarget;
-  private capture: { view: tf.LayersModel; layers: CapturedLayer[]; predictionIndex: number } | undefined;
+  private readonly steps: StepRunner;
   private readonly startMs = performance.now();
 
   constructor(private readonly o: TrainerOptions) {
@@ -69,14 +65,20 @@ export class Trainer {
     }
     ({ stepsPerEpoch: this.stepsPerEpoch, trainSize: this.trainSize } = epochShape(o.train, o.batchSize));
     ({ params: this.params, variables: this.variables } = describeParams(o.model));
-    this.regularised = hasPenalties(o.model);
-    const byName = new Map(this.variables.map((v) => [v.name, v]));
-    this.target = { model: o.model, loss: o.loss, variables: this.variables, byName };
     if (this.variables.length === 0)
       throw new TaskProblem(
         'no-trainable-weights',
         'the model has no trainable weights (every layer frozen?): set trainable: true on the layers to train',
       );
+    this.steps = new StepRunner(o, this.params, this.variables, hasPenalties(o.model), this.position);
+  }
+
+  get step(): number {
+    return this.position.step;
+  }
+
+  get epoch(): number {
+    return this.position.epoch;
   }
 
   get elapsedMs(): number {
@@ -102,7 +104,7 @@ export class Trainer {
         params: this.params,
       });
       for (let epoch = 0; epoch < o.epochs && !this.checkStop(); epoch++) {
-        this.epoch = epoch;
+        this.position.epoch = epoch;
         const e0 = performance.now();
         await this.emit('epoch:begin', { epoch, step: this.step });
         const data = o.train;
@@ -111,9 +113,13 @@ export class Trainer {
         let accSum = 0;
         let batches = 0;
         for (let b = 0; b < this.stepsPerEpoch && !this.checkStop(); b++) {
-          await maybeYield();
+          // Awaits only what is pending (see MaybePromise): most steps wait for nothing.
+          const turn = maybeYield();
+          if (turn) await turn;
           const at = { model: this.o.model, step: this.step, epoch: this.epoch, batch: b, seed: this.o.seed };
-          const r = await this.trainStep(await nextBatch(data, order, this.o.batchSize, at), b);
+          const batch = nextBatch(data, order, this.o.batchSize, at);
+          const stepped = this.steps.run(isThenable(batch) ? await batch : batch, b);
+          const r = isThenable(stepped) ? await stepped : stepped;
           lossSum += r.loss;
           accSum += r.acc ?? 0;
           batches++;
@@ -173,128 +179,5 @@ export class Trainer {
   private async emit<E extends EventName>(event: E, payload: TrainEvents[E]): Promise<void> {
     await this.o.bus.emit(event, payload);
     if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
-  }
-
-  /** Sync dispatch for events that lend tensors; listeners' scratch tensors are freed by tidy. */
-  private lend<E extends EventName>(event: E, payload: TrainEvents[E], lent: readonly tf.Tensor[] = []): void {
-    // Nobody listening: no tidy scope, no listener check (a few us a step on small models).
-    if (this.o.bus.listenerCount(event) === 0) return;
-    this.o.bus.setListenerCheck(disposalCheck(event, lent, this.variables, this.o.control));
-    try {
-      tf.tidy(() => {
-        this.o.bus.emit(event, payload);
-      });
-    } finally {
-      this.o.bus.setListenerCheck(undefined);
-    }
-    if (this.o.control.fatal !== undefined) throw this.o.control.fatal;
-  }
-
-  private captureView() {
-    this.capture ??= buildCaptureModel(this.o.model);
-    return this.capture;
-  }
-
-  private async trainStep(
-    [xb, yb]: [tf.Tensor, tf.Tensor],
-    b: number,
-  ): Promise<{ loss: number; acc: number | undefined }> {
-    const { o } = this;
-    const t0 = performance.now();
-    const step = this.step;
-    const epoch = this.epoch;
-    const rb = new StepReadback();
-    const readback = rb.request;
-    const held: tf.Tensor[] = [xb, yb];
-    let result: InterceptionResult | undefined;
-    try {
-      this.lend('batch:begin', { step, epoch, batch: b, size: xb.shape[0]! });
-      const capture = o.bus.wants('forward:end', step) ? this.captureView() : undefined;
-      let preds: tf.Tensor | undefined;
-      let acts: tf.Tensor[] = [];
-      const { value: loss, grads } = o.optimizer.computeGradients(() => {
-        if (capture) {
-          // A one-layer model's view has a single output: apply returns a tensor, not an array.
-          acts = [capture.view.apply(xb, { training: true }) as tf.Tensor | tf.Tensor[]].flat().map((t) => tf.keep(t));
-          preds = acts[capture.predictionIndex]!;
-        } else {
-          preds = tf.keep(o.model.apply(xb, { training: true }) as tf.Tensor);
-        }
-        return withPenalties(o.model, o.loss(yb, preds), this.regularised);
-      }, this.variables);
-      held.push(loss, ...Object.values(grads), ...(acts.length > 0 ? acts : [preds!]));
-      if (capture) {
-        const activations = capture.layers.map((l, i) => ({ ...l, output: acts[i]! }));
-        const lent = [xb, yb, preds!, ...acts];
-        this.lend(
-          'forward:end',
-          { step, epoch, inputs: xb, labels: yb, predictions: preds!, activations, readback },
-          lent,
-        );
-      }
-      // The payload (a probe with its closures) is built only when someone listens.
-      if (o.bus.listenerCount('grads:computed') > 0)
-        this.lend(
-          'grads:computed',
-          {
-            step,
-            epoch,
-            inputs: xb,
-            labels: yb,
-            loss,
-            grads,
-            params: this.params,
-            readback,
-            probe: createStepProbe(this.target, xb, yb),
-          },
-          [xb, yb, loss, ...Object.values(grads)],
-        );
-
-      // The step's one readback: loss, metrics and whatever listeners asked for.
-      const acc = o.metrics.includes('accuracy') ? accuracy(yb, preds!) : undefined;
-      if (acc) held.push(acc);
-      const { scalars, values: extra } = await rb.read(acc ? [loss, acc] : [loss]);
-      const lossValue = scalars[0]!;
-      const accValue = acc ? scalars[1] : undefined;
-
-      result =
-        o.interceptors.size > 0
-          ? o.interceptors.run(
-              { step, epoch, inputs: xb, labels: yb, loss: lossValue, params: this.params, readback: extra },
-              grads,
-            )
-          : undefined;
-      if (result?.applied ?? true) {
-        o.optimizer.applyGradients(result?.grads ?? grads);
-        o.predictions?.invalidate();
-      }
-
-      const metrics: Record<string, number> = accValue !== undefined ? { acc: accValue } : {};
-      const learningRate = (o.optimizer as unknown as { learningRate?: number }).learningRate ?? Number.NaN;
-      const update = { applied: result?.applied ?? true, interventions: result?.interventions ?? [] };
-      tf.dispose(held);
-      held.length = 0;
-      try {
-        await this.emit('batch:end', {
-          step,
-          epoch,
-          batch: b,
-          loss: lossValue,
-          metrics,
-          learningRate,
-          stepMs: performance.now() - t0,
-          update,
-          readback: extra,
-        });
-      } finally {
-        // During batch:end, state.step is this step's index; afterwards it counts completed steps.
-        this.step = step + 1;
-      }
-      return { loss: lossValue, acc: accValue };
-    } finally {
-      tf.dispose(held);
-      rb.dispose();
-      if (result?.owned) tf.dispose(result.grads);
-    }
   }
 }

@@ -15,8 +15,13 @@ describe('batches built from a host copy of the dataset', () => {
     );
     const labels = tf.tensor1d([4, 3, 2, 1, 0], 'int32');
     const flags = tf.tensor1d([true, false, true, true, false], 'bool');
+    // Rows wider than 16 values are copied another way (whole-row views).
+    const wide = tf.tensor2d(
+      Array.from({ length: 5 * 20 }, (_, i) => i),
+      [5, 20],
+    );
     const idx = Int32Array.from([3, 0, 4]);
-    for (const t of [x, labels, flags]) {
+    for (const t of [x, labels, flags, wide]) {
       const rows = hostRows(t);
       const got = rows.gather(idx);
       const want = tf.gather(t, Array.from(idx));
@@ -32,7 +37,7 @@ describe('batches built from a host copy of the dataset', () => {
     }
     // The same view is reused (one host copy per tensor).
     expect(hostRows(x)).toBe(hostRows(x));
-    tf.dispose([x, labels, flags]);
+    tf.dispose([x, labels, flags, wide]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
